@@ -1,0 +1,20 @@
+# Turns files into a C source of byte arrays with a lookup table:
+#   cmake -DOUT=x.c -DPREFIX=name -DBASE=dir -DFILES="a;b" -P embed.cmake
+# Each entry is { path relative to BASE, data, size }.
+set(body "#include <stddef.h>\n#include \"embed.h\"\n")
+set(table "")
+set(i 0)
+foreach(f ${FILES})
+  file(READ "${f}" hex HEX)
+  string(LENGTH "${hex}" hexlen)
+  math(EXPR size "${hexlen} / 2")
+  string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," bytes "${hex}")
+  string(REGEX REPLACE "(0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,)" "\\1\n" bytes "${bytes}")
+  file(RELATIVE_PATH rel "${BASE}" "${f}")
+  string(APPEND body "static const unsigned char ${PREFIX}_${i}[] = {\n${bytes}0x00};\n")
+  string(APPEND table "\t{ \"${rel}\", ${PREFIX}_${i}, ${size} },\n")
+  math(EXPR i "${i} + 1")
+endforeach()
+string(APPEND body "const struct embed_file ${PREFIX}_files[] = {\n${table}\t{ NULL, NULL, 0 }\n};\n")
+file(WRITE "${OUT}.tmp" "${body}")
+file(COPY_FILE "${OUT}.tmp" "${OUT}" ONLY_IF_DIFFERENT)

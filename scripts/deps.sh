@@ -1,0 +1,26 @@
+#!/bin/sh
+# Install the Debian packages yunwei needs to build, run and test.
+# Does nothing (and needs no root) when everything is already there.
+set -eu
+
+pkgs="build-essential pkg-config cmake ninja-build
+libh2o-evloop-dev libuv1-dev libssl-dev zlib1g-dev
+libjansson-dev libsqlite3-dev libsodium-dev libcurl4-openssl-dev
+libcmocka-dev clang libclang-rt-14-dev wrk sqlite3"
+
+missing=""
+for p in $pkgs; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+		missing="$missing $p"
+	fi
+done
+command -v node >/dev/null 2>&1 || missing="$missing nodejs"
+command -v npm >/dev/null 2>&1 || missing="$missing npm"
+
+if [ -n "$missing" ]; then
+	echo "deps: installing:$missing"
+	sudo=""
+	[ "$(id -u)" -ne 0 ] && sudo="sudo"
+	$sudo apt-get update -q
+	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends $missing
+fi

@@ -1,0 +1,112 @@
+/* cmd_server.c - `yunwei init` and `yunwei serve`. */
+#include "../core/yw.h"
+#include "../core/log.h"
+#include "../store/db.h"
+#include "../domain/acct.h"
+#include "../domain/demo.h"
+#include "../http/http.h"
+#include "cli.h"
+#include <sys/stat.h>
+
+/* Creates the directory part of a database path ("var/") if missing. */
+static void make_parent_dir(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char dir[4096];
+
+	if (!slash || slash == path || (size_t)(slash - path) >= sizeof(dir))
+		return;
+	memcpy(dir, path, slash - path);
+	dir[slash - path] = '\0';
+	mkdir(dir, 0755);
+}
+
+int cmd_init(int argc, const char **argv)
+{
+	const char *dbopt = NULL;
+	bool demo = false;
+	struct yw_err err = YW_ERR_INIT;
+	struct db *db;
+	char generated[40] = "";
+	int rc, applied = 0;
+
+	for (int i = 1; i < argc; i++) {
+		int got = cli_opt(argc, argv, &i, "--db", &dbopt);
+		if (got < 0)
+			return cli_usage("init");
+		if (got)
+			continue;
+		if (!strcmp(argv[i], "--demo"))
+			demo = true;
+		else
+			return cli_usage("init");
+	}
+	const char *path = cli_db_path(dbopt);
+	make_parent_dir(path);
+	if (db_open(&db, path, &err))
+		return cli_fail(&err);
+	if (db_migrate(db, &applied, &err)) {
+		db_close(db);
+		return cli_fail(&err);
+	}
+	rc = acct_bootstrap_admin(db, getenv("YUNWEI_ADMIN_PASSWORD"), generated, &err);
+	if (rc < 0) {
+		db_close(db);
+		return cli_fail(&err);
+	}
+	printf("database %s at schema version %d (%d migration%s applied)\n", path,
+	       db_schema_version(db), applied, applied == 1 ? "" : "s");
+	if (rc == 1) {
+		if (generated[0])
+			printf("created user admin with password: %s\n(shown only this once; change it with 'yunwei user passwd admin')\n",
+			       generated);
+		else
+			printf("created user admin with the password from YUNWEI_ADMIN_PASSWORD\n");
+	}
+	if (demo && (rc = demo_load(db, &err)) < 0) {
+		db_close(db);
+		return cli_fail(&err);
+	}
+	if (demo)
+		printf(rc ? "loaded demo data\n" : "demo data already present\n");
+	db_close(db);
+	return CLI_OK;
+}
+
+int cmd_serve(int argc, const char **argv)
+{
+	struct http_server_opts opts = { NULL, "127.0.0.1:8080", NULL, 0 };
+	const char *dbopt = NULL, *threads = NULL;
+	struct yw_err err = YW_ERR_INIT;
+	struct db *db;
+
+	for (int i = 1; i < argc; i++) {
+		int got = cli_opt(argc, argv, &i, "--db", &dbopt);
+		if (!got)
+			got = cli_opt(argc, argv, &i, "--listen", &opts.listen);
+		if (!got)
+			got = cli_opt(argc, argv, &i, "--web-root", &opts.web_root);
+		if (!got)
+			got = cli_opt(argc, argv, &i, "--threads", &threads);
+		if (got <= 0)
+			return cli_usage("serve");
+	}
+	if (threads) {
+		char *end;
+		long n = strtol(threads, &end, 10);
+		if (*end || n < 1 || n > 64) {
+			fprintf(stderr, "error: --threads must be between 1 and 64\n");
+			return CLI_USAGE;
+		}
+		opts.threads = (int)n;
+	}
+	opts.db_path = cli_db_path(dbopt);
+	make_parent_dir(opts.db_path);
+	/* migrate once, before any worker opens its connection */
+	if (cli_open_db(opts.db_path, &db))
+		return CLI_FAIL;
+	db_close(db);
+	if (http_serve(&opts, &err))
+		return cli_fail(&err);
+	return CLI_OK;
+}

@@ -1,0 +1,18 @@
+/* commands.c - the table of `yunwei` subcommands. */
+#include "../core/yw.h"
+#include "cli.h"
+
+const struct cli_command cli_commands[] = {
+	{ "init", cmd_init, "yunwei init [--db PATH] [--demo]",
+	  "Creates the database, or migrates it to this version's schema. On a new\n"
+	  "database creates the user 'admin' with the password in YUNWEI_ADMIN_PASSWORD,\n"
+	  "or a generated one that is printed once. --demo loads the demo department\n"
+	  "(groups, engineers, a customer organisation, categories, tickets) once.\n"
+	  "--db defaults to $YUNWEI_DB, then var/yunwei.db." },
+	{ "serve", cmd_serve, "yunwei serve [--db PATH] [--listen ADDR:PORT] [--threads N] [--web-root DIR]",
+	  "Runs the HTTP server: the JSON API under /api/v1/ and the web UI at /.\n"
+	  "--listen defaults to 127.0.0.1:8080; --threads to one worker per core.\n"
+	  "SIGINT or SIGTERM stops it cleanly: requests in flight finish and the\n"
+	  "database is closed." },
+	{ NULL, NULL, NULL, NULL },
+};

@@ -1,0 +1,58 @@
+#include "yw.h"
+#include "err.h"
+#include <jansson.h>
+
+int yw_errf(struct yw_err *err, int code, const char *field, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err)
+		return code;
+	err->code = code;
+	snprintf(err->field, sizeof(err->field), "%s", field ? field : "");
+	va_start(ap, fmt);
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+void yw_err_clear(struct yw_err *err)
+{
+	if (err->detail)
+		json_decref(err->detail);
+	memset(err, 0, sizeof(*err));
+}
+
+static const struct {
+	int code;
+	const char *name;
+} err_names[] = {
+	{ YW_OK, "ok" },
+	{ YW_EINVAL, "invalid_field" },
+	{ YW_ENOTFOUND, "not_found" },
+	{ YW_ECONFLICT, "conflict" },
+	{ YW_EPERM, "forbidden" },
+	{ YW_EAUTH, "unauthorized" },
+	{ YW_ETHROTTLE, "too_many_requests" },
+	{ YW_ETOOBIG, "payload_too_large" },
+	{ YW_EMEDIA, "unsupported_media_type" },
+	{ YW_EDB, "database_error" },
+	{ YW_EIO, "io_error" },
+	{ YW_ESTATE, "invalid_transition" },
+	{ YW_ESTALE, "version_conflict" },
+	{ YW_EPRECOND, "precondition_required" },
+	{ YW_EJSON, "malformed_json" },
+	{ YW_EUNKNOWN, "unknown_field" },
+	{ YW_ECSRF, "csrf_failed" },
+	{ YW_EMETHOD, "method_not_allowed" },
+	{ YW_EINTERNAL, "internal_error" },
+	{ YW_ENEWER, "database_too_new" },
+};
+
+const char *yw_err_name(int code)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(err_names); i++)
+		if (err_names[i].code == code)
+			return err_names[i].name;
+	return "internal_error";
+}

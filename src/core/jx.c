@@ -1,0 +1,218 @@
+#include "yw.h"
+#include "jx.h"
+#include "utf8.h"
+#include "ytime.h"
+
+int jx_check_str(const char *field, const char *s, size_t len, int64_t min, int64_t max,
+		 bool multiline, struct yw_err *err)
+{
+	size_t n;
+
+	if (!utf8_valid(s, len))
+		return yw_errf(err, YW_EINVAL, field, "%s is not valid UTF-8", field);
+	if (memchr(s, '\0', len))
+		return yw_errf(err, YW_EINVAL, field, "%s contains a NUL character", field);
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if ((c < 0x20 && !(multiline && (c == '\n' || c == '\t' || c == '\r'))) || c == 0x7f)
+			return yw_errf(err, YW_EINVAL, field, "%s contains a control character", field);
+	}
+	n = utf8_len(s, len);
+	if ((int64_t)n < min) {
+		/* a required text of only spaces is as empty as no text */
+		return yw_errf(err, YW_EINVAL, field, min == 1 ? "%s must not be empty" :
+			       "%s is shorter than %" PRId64 " characters", field, min);
+	}
+	if (min > 0) {
+		size_t i = 0;
+		while (i < len && isspace((unsigned char)s[i]))
+			i++;
+		if (i == len)
+			return yw_errf(err, YW_EINVAL, field, "%s must not be blank", field);
+	}
+	if (max && (int64_t)n > max)
+		return yw_errf(err, YW_EINVAL, field, "%s is longer than %" PRId64 " characters",
+			       field, max);
+	return 0;
+}
+
+static const char *type_name(enum jx_type t)
+{
+	switch (t) {
+	case JX_STR: case JX_TEXT: case JX_ENUM: return "a string";
+	case JX_TIME: return "an ISO 8601 time string";
+	case JX_INT: return "an integer";
+	case JX_ID: return "a positive integer id";
+	case JX_BOOL: return "a boolean";
+	case JX_IDS: return "an array of ids";
+	}
+	return "?";
+}
+
+static int decode_one(const struct jx_field *f, json_t *v, void *out, struct yw_err *err)
+{
+	char *dst = (char *)out + f->off;
+
+	if (json_is_null(v)) {
+		if (!(f->flags & JX_NULLABLE))
+			return yw_errf(err, YW_EINVAL, f->name, "%s must not be null", f->name);
+		switch (f->type) {
+		case JX_STR: case JX_TEXT: case JX_ENUM:
+			*(const char **)dst = NULL;
+			break;
+		case JX_INT: case JX_ID: case JX_TIME:
+			*(int64_t *)dst = 0;
+			break;
+		case JX_BOOL:
+			*(bool *)dst = false;
+			break;
+		case JX_IDS:
+			((struct jx_ids *)dst)->n = 0;
+			break;
+		}
+		return 0;
+	}
+	switch (f->type) {
+	case JX_STR:
+	case JX_TEXT: {
+		if (!json_is_string(v))
+			break;
+		int rc = jx_check_str(f->name, json_string_value(v), json_string_length(v),
+				      f->min, f->max, f->type == JX_TEXT, err);
+		if (rc)
+			return rc;
+		*(const char **)dst = json_string_value(v);
+		return 0;
+	}
+	case JX_ENUM: {
+		if (!json_is_string(v))
+			break;
+		const char *s = json_string_value(v);
+		for (const char *const *e = f->enum_vals; *e; e++) {
+			if (!strcmp(*e, s) && strlen(s) == json_string_length(v)) {
+				*(const char **)dst = *e;
+				return 0;
+			}
+		}
+		struct strbuf_lite { char b[256]; size_t n; } allowed = { "", 0 };
+		for (const char *const *e = f->enum_vals; *e; e++)
+			allowed.n += snprintf(allowed.b + allowed.n, sizeof(allowed.b) - allowed.n,
+					      "%s%s", allowed.n ? ", " : "", *e);
+		return yw_errf(err, YW_EINVAL, f->name, "%s must be one of: %s", f->name, allowed.b);
+	}
+	case JX_TIME: {
+		int64_t t;
+		if (!json_is_string(v))
+			break;
+		if (yw_parse_iso(json_string_value(v), &t))
+			return yw_errf(err, YW_EINVAL, f->name, "%s is not an ISO 8601 time", f->name);
+		*(int64_t *)dst = t;
+		return 0;
+	}
+	case JX_INT:
+	case JX_ID: {
+		if (!json_is_integer(v))
+			break;
+		json_int_t i = json_integer_value(v);
+		int64_t min = f->type == JX_ID ? 1 : f->min;
+		int64_t max = f->type == JX_ID ? INT64_MAX : f->max;
+		if (i < min || i > max) {
+			if (f->type == JX_ID)
+				return yw_errf(err, YW_EINVAL, f->name, "%s must be a positive id", f->name);
+			return yw_errf(err, YW_EINVAL, f->name, "%s must be between %" PRId64 " and %" PRId64,
+				       f->name, min, max);
+		}
+		*(int64_t *)dst = i;
+		return 0;
+	}
+	case JX_BOOL:
+		if (!json_is_boolean(v))
+			break;
+		*(bool *)dst = json_is_true(v);
+		return 0;
+	case JX_IDS: {
+		struct jx_ids *ids = (struct jx_ids *)dst;
+		size_t i, n;
+		json_t *e;
+
+		if (!json_is_array(v))
+			break;
+		n = json_array_size(v);
+		if (f->max && (int64_t)n > f->max)
+			return yw_errf(err, YW_EINVAL, f->name, "%s has more than %" PRId64 " entries",
+				       f->name, f->max);
+		jx_ids_free(ids);
+		ALLOC_ARRAY(ids->v, n);
+		json_array_foreach(v, i, e) {
+			if (!json_is_integer(e) || json_integer_value(e) < 1) {
+				jx_ids_free(ids);
+				return yw_errf(err, YW_EINVAL, f->name, "%s[%zu] must be a positive id",
+					       f->name, i);
+			}
+			for (size_t j = 0; j < i; j++) {
+				if (ids->v[j] == json_integer_value(e)) {
+					jx_ids_free(ids);
+					return yw_errf(err, YW_EINVAL, f->name, "%s has a duplicate id", f->name);
+				}
+			}
+			ids->v[i] = json_integer_value(e);
+		}
+		ids->n = n;
+		return 0;
+	}
+	}
+	return yw_errf(err, YW_EINVAL, f->name, "%s must be %s", f->name, type_name(f->type));
+}
+
+int jx_decode(json_t *obj, const struct jx_field *fields, size_t nfields, void *out,
+	      uint64_t *seen, struct yw_err *err)
+{
+	const char *key;
+	json_t *v;
+	uint64_t mask = 0;
+
+	if (nfields > 64)
+		BUG("jx table with %zu fields", nfields);
+	if (!json_is_object(obj))
+		return yw_errf(err, YW_EJSON, "", "the body must be a JSON object");
+	json_object_foreach(obj, key, v) {
+		size_t i;
+		for (i = 0; i < nfields; i++)
+			if (!strcmp(fields[i].name, key))
+				break;
+		if (i == nfields)
+			return yw_errf(err, YW_EUNKNOWN, key, "unknown field %.60s", key);
+		int rc = decode_one(&fields[i], v, out, err);
+		if (rc)
+			return rc;
+		mask |= (uint64_t)1 << i;
+	}
+	for (size_t i = 0; i < nfields; i++)
+		if ((fields[i].flags & JX_REQUIRED) && !(mask & ((uint64_t)1 << i)))
+			return yw_errf(err, YW_EINVAL, fields[i].name, "%s is required", fields[i].name);
+	if (seen)
+		*seen = mask;
+	return 0;
+}
+
+void jx_ids_free(struct jx_ids *ids)
+{
+	FREE_AND_NULL(ids->v);
+	ids->n = 0;
+}
+
+json_t *jx_str_or_null(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+json_t *jx_time_or_null(int64_t t)
+{
+	char buf[32];
+	return t ? json_string(yw_fmt_iso(t, buf, sizeof(buf))) : json_null();
+}
+
+json_t *jx_id_or_null(int64_t id)
+{
+	return id ? json_integer(id) : json_null();
+}

@@ -1,0 +1,449 @@
+#include "../core/yw.h"
+#include "../core/log.h"
+#include "../core/ytime.h"
+#include "../store/db.h"
+#include "acct.h"
+#include <sodium.h>
+
+const struct yw_actor acct_system = { 0, ROLE_ADMIN, 0, "system", "" };
+
+static const char *const role_names[] = {
+	[ROLE_NONE] = "none",
+	[ROLE_CUSTOMER] = "customer",
+	[ROLE_ENGINEER] = "engineer",
+	[ROLE_SUPERVISOR] = "supervisor",
+	[ROLE_MANAGER] = "manager",
+	[ROLE_ADMIN] = "admin",
+};
+
+const char *acct_role_name(enum yw_role role)
+{
+	return role <= ROLE_ADMIN ? role_names[role] : "none";
+}
+
+int acct_role_parse(const char *name, enum yw_role *role)
+{
+	for (int r = ROLE_CUSTOMER; r <= ROLE_ADMIN; r++) {
+		if (!strcmp(role_names[r], name)) {
+			*role = r;
+			return 0;
+		}
+	}
+	return YW_EINVAL;
+}
+
+bool acct_is_staff(const struct yw_actor *a)
+{
+	return a->role >= ROLE_ENGINEER;
+}
+
+/*
+ * argon2id at t=2, m=19 MiB: OWASP's minimum. The interactive preset
+ * (64 MiB) would let two concurrent logins take more memory than the whole
+ * server is allowed.
+ */
+#define PW_OPSLIMIT 2
+#define PW_MEMLIMIT (19u << 20)
+
+int acct_password_check(const char *password, struct yw_err *err)
+{
+	size_t n = strlen(password);
+	if (n < 8)
+		return yw_errf(err, YW_EINVAL, "password", "password must have at least 8 characters");
+	if (n > 128)
+		return yw_errf(err, YW_EINVAL, "password", "password is longer than 128 characters");
+	return 0;
+}
+
+int acct_password_hash(const char *password, char out[ACCT_HASH_MAX], struct yw_err *err)
+{
+	if (crypto_pwhash_str(out, password, strlen(password), PW_OPSLIMIT, PW_MEMLIMIT))
+		return yw_errf(err, YW_EINTERNAL, "", "cannot hash password (out of memory)");
+	return 0;
+}
+
+static void random_secret(char out[ACCT_SECRET_LEN])
+{
+	unsigned char raw[32];
+	randombytes_buf(raw, sizeof(raw));
+	sodium_bin2base64(out, ACCT_SECRET_LEN, raw, sizeof(raw),
+			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+}
+
+/* Secrets are stored as their BLAKE2b-256 hash: a leaked database opens no session. */
+static void secret_hash(const char *secret, unsigned char out[32])
+{
+	crypto_generichash(out, 32, (const unsigned char *)secret, strlen(secret), NULL, 0);
+}
+
+int acct_audit(struct db *db, const struct yw_actor *a, const char *action, const char *target_type,
+	       int64_t target_id, json_t *detail, struct yw_err *err)
+{
+	char *text = detail ? json_dumps(detail, JSON_COMPACT) : NULL;
+	int rc = db_execf(db, err,
+			  "INSERT INTO audit_log(at, actor_id, action, target_type, target_id, detail, ip)"
+			  " VALUES (?, ?, ?, ?, ?, ?, ?)", "idssdss",
+			  yw_now(), a ? a->user_id : 0, action, target_type, target_id, text,
+			  a && a->ip[0] ? a->ip : NULL);
+	free(text);
+	return rc;
+}
+
+static int load_actor(struct db *db, const char *sql, const void *key, size_t keylen, int64_t id,
+		      struct yw_actor *out, struct yw_err *err)
+{
+	struct db_stmt *st;
+	int rc;
+
+	if ((rc = db_prepare(db, sql, &st, err)))
+		return rc;
+	if (key)
+		db_bind_blob(st, 1, key, keylen);
+	else
+		db_bind_int(st, 1, id);
+	db_bind_int(st, 2, yw_now());
+	rc = db_step(st, err);
+	if (rc == DB_ROW) {
+		enum yw_role role = ROLE_NONE;
+		out->user_id = db_col_int(st, 0);
+		acct_role_parse(db_col_text(st, 1), &role);
+		out->role = role;
+		out->org_id = db_col_int(st, 2);
+		snprintf(out->login, sizeof(out->login), "%s", db_col_text(st, 3));
+		rc = 0;
+	} else if (rc == DB_DONE) {
+		rc = yw_errf(err, YW_EAUTH, "", "not logged in or the session has expired");
+	}
+	db_done(st);
+	return rc;
+}
+
+int acct_load_actor(struct db *db, int64_t user_id, struct yw_actor *out, struct yw_err *err)
+{
+	int rc = load_actor(db, "SELECT id, role, COALESCE(org_id, 0), login FROM users"
+			    " WHERE id = ? AND disabled = 0 AND ? > 0", NULL, 0, user_id, out, err);
+	if (rc == YW_EAUTH)
+		return yw_errf(err, YW_ENOTFOUND, "user", "no such active user");
+	return rc;
+}
+
+int acct_find_user(struct db *db, const char *login, int64_t *user_id, struct yw_err *err)
+{
+	int rc = db_queryint(db, user_id, err, "SELECT id FROM users WHERE login = ?", "s", login);
+	if (rc == YW_ENOTFOUND)
+		return yw_errf(err, YW_ENOTFOUND, "user", "no user %s", login);
+	return rc;
+}
+
+int acct_auth_session(struct db *db, const char *sid, struct yw_actor *out,
+		      char csrf[ACCT_SECRET_LEN], struct yw_err *err)
+{
+	unsigned char h[32];
+	struct db_stmt *st;
+	int rc;
+
+	secret_hash(sid, h);
+	rc = load_actor(db, "SELECT u.id, u.role, COALESCE(u.org_id, 0), u.login FROM sessions s"
+			" JOIN users u ON u.id = s.user_id"
+			" WHERE s.id_hash = ? AND s.expires_at > ? AND u.disabled = 0",
+			h, sizeof(h), 0, out, err);
+	if (rc)
+		return rc;
+	if ((rc = db_prepare(db, "SELECT csrf FROM sessions WHERE id_hash = ?", &st, err)))
+		return rc;
+	db_bind_blob(st, 1, h, sizeof(h));
+	if (db_step(st, err) == DB_ROW)
+		snprintf(csrf, ACCT_SECRET_LEN, "%s", db_col_text(st, 0));
+	db_done(st);
+	return 0;
+}
+
+int acct_auth_bearer(struct db *db, const char *token, struct yw_actor *out, struct yw_err *err)
+{
+	unsigned char h[32];
+
+	secret_hash(token, h);
+	return load_actor(db, "SELECT u.id, u.role, COALESCE(u.org_id, 0), u.login FROM api_tokens t"
+			  " JOIN users u ON u.id = t.user_id"
+			  " WHERE t.token_hash = ? AND t.revoked_at IS NULL AND u.disabled = 0 AND ? > 0",
+			  h, sizeof(h), 0, out, err);
+}
+
+/* Failures inside the window, for a throttle key ("user:x" or "ip:y"). */
+static int64_t failures(struct db *db, const char *key, int64_t now, int64_t *first_at)
+{
+	struct yw_err err = YW_ERR_INIT;
+	struct db_stmt *st;
+	int64_t n = 0;
+
+	if (db_prepare(db, "SELECT count, first_at FROM login_failures WHERE key = ?", &st, &err))
+		return 0;
+	db_bind_text(st, 1, key);
+	if (db_step(st, &err) == DB_ROW && db_col_int(st, 1) > now - ACCT_FAILURE_WINDOW) {
+		n = db_col_int(st, 0);
+		*first_at = db_col_int(st, 1);
+	}
+	db_done(st);
+	return n;
+}
+
+static int note_failure(struct db *db, const char *key, int64_t now, struct yw_err *err)
+{
+	return db_execf(db, err,
+			"INSERT INTO login_failures(key, count, first_at, last_at) VALUES (?, 1, ?, ?)"
+			" ON CONFLICT(key) DO UPDATE SET"
+			" count = CASE WHEN first_at > ? THEN count + 1 ELSE 1 END,"
+			" first_at = CASE WHEN first_at > ? THEN first_at ELSE excluded.first_at END,"
+			" last_at = excluded.last_at",
+			"siiii", key, now, now, now - ACCT_FAILURE_WINDOW, now - ACCT_FAILURE_WINDOW);
+}
+
+int acct_login(struct db *db, const char *login, const char *password, const char *ip,
+	       char sid[ACCT_SECRET_LEN], char csrf[ACCT_SECRET_LEN], struct yw_actor *out,
+	       int64_t *retry_after, struct yw_err *err)
+{
+	char ukey[160], ikey[96], hash[ACCT_HASH_MAX] = "";
+	int64_t now = yw_now(), first = now, first_ip = now, uid = 0;
+	struct yw_actor who = { 0 };
+	json_t *detail;
+	struct db_stmt *st;
+	bool disabled = false, ok;
+	int rc;
+
+	snprintf(ukey, sizeof(ukey), "user:%s", login);
+	snprintf(ikey, sizeof(ikey), "ip:%s", ip ? ip : "");
+	for (char *p = ukey; *p; p++)
+		*p = tolower((unsigned char)*p);
+	snprintf(who.ip, sizeof(who.ip), "%s", ip ? ip : "");
+
+	if (failures(db, ukey, now, &first) >= ACCT_MAX_FAILURES ||
+	    failures(db, ikey, now, &first_ip) >= ACCT_MAX_FAILURES) {
+		int64_t f = first < first_ip ? first : first_ip;
+		*retry_after = f + ACCT_FAILURE_WINDOW - now;
+		if (*retry_after < 1)
+			*retry_after = 1;
+		detail = json_pack("{s:s, s:s}", "login", login, "reason", "throttled");
+		db_begin(db, err);
+		acct_audit(db, &who, "login.throttled", "user", 0, detail, err);
+		db_commit(db, err);
+		json_decref(detail);
+		return yw_errf(err, YW_ETHROTTLE, "", "too many failed logins; try again in %" PRId64
+			       " seconds", *retry_after);
+	}
+
+	if ((rc = db_prepare(db, "SELECT id, password_hash, disabled FROM users WHERE login = ?", &st, err)))
+		return rc;
+	db_bind_text(st, 1, login);
+	if (db_step(st, err) == DB_ROW) {
+		uid = db_col_int(st, 0);
+		snprintf(hash, sizeof(hash), "%s", db_col_text(st, 1) ? db_col_text(st, 1) : "");
+		disabled = db_col_int(st, 2) != 0;
+	}
+	db_done(st);
+
+	/* the hash is checked even for an unknown user, so timing does not tell */
+	if (!hash[0]) {
+		static char dummy[ACCT_HASH_MAX];
+		if (!dummy[0])
+			acct_password_hash("not-a-password", dummy, err);
+		if (crypto_pwhash_str_verify(dummy, password, strlen(password)) == 0)
+			THIS_SHOULD_NEVER_HAPPEN;
+		ok = false;
+	} else {
+		ok = crypto_pwhash_str_verify(hash, password, strlen(password)) == 0;
+	}
+	ok = ok && !disabled;
+
+	if ((rc = db_begin(db, err)))
+		return rc;
+	if (!ok) {
+		who.user_id = uid;
+		detail = json_pack("{s:s, s:s}", "login", login, "reason",
+				   disabled ? "disabled" : uid ? "bad_password" : "unknown_user");
+		rc = note_failure(db, ukey, now, err);
+		if (!rc)
+			rc = note_failure(db, ikey, now, err);
+		if (!rc)
+			rc = acct_audit(db, &who, "login.failed", "user", uid, detail, err);
+		json_decref(detail);
+		if (rc || (rc = db_commit(db, err))) {
+			db_rollback(db);
+			return rc;
+		}
+		return yw_errf(err, YW_EAUTH, "", "wrong user name or password");
+	}
+
+	unsigned char h[32];
+	random_secret(sid);
+	random_secret(csrf);
+	secret_hash(sid, h);
+	if ((rc = db_prepare(db, "INSERT INTO sessions(id_hash, user_id, csrf, created_at, expires_at, ip)"
+			     " VALUES (?, ?, ?, ?, ?, ?)", &st, err)))
+		goto fail;
+	db_bind_blob(st, 1, h, sizeof(h));
+	db_bind_int(st, 2, uid);
+	db_bind_text(st, 3, csrf);
+	db_bind_int(st, 4, now);
+	db_bind_int(st, 5, now + ACCT_SESSION_TTL);
+	db_bind_text(st, 6, ip);
+	rc = db_step(st, err);
+	db_done(st);
+	if (rc < 0)
+		goto fail;
+	if ((rc = db_execf(db, err, "DELETE FROM login_failures WHERE key = ?", "s", ukey)) ||
+	    (rc = db_execf(db, err, "DELETE FROM sessions WHERE expires_at < ?", "i", now)))
+		goto fail;
+	if ((rc = acct_load_actor(db, uid, out, err)))
+		goto fail;
+	snprintf(out->ip, sizeof(out->ip), "%s", who.ip);
+	if ((rc = acct_audit(db, out, "login", "user", uid, NULL, err)))
+		goto fail;
+	return db_commit(db, err);
+fail:
+	db_rollback(db);
+	return rc;
+}
+
+int acct_logout(struct db *db, const char *sid, const struct yw_actor *a, struct yw_err *err)
+{
+	unsigned char h[32];
+	struct db_stmt *st;
+	int rc;
+
+	secret_hash(sid, h);
+	if ((rc = db_begin(db, err)))
+		return rc;
+	if ((rc = db_prepare(db, "DELETE FROM sessions WHERE id_hash = ?", &st, err)))
+		goto fail;
+	db_bind_blob(st, 1, h, sizeof(h));
+	rc = db_step(st, err);
+	db_done(st);
+	if (rc < 0 || (rc = acct_audit(db, a, "logout", "user", a->user_id, NULL, err)))
+		goto fail;
+	return db_commit(db, err);
+fail:
+	db_rollback(db);
+	return rc;
+}
+
+int acct_token_create(struct db *db, const struct yw_actor *by, int64_t user_id, const char *name,
+		      char token[ACCT_TOKEN_LEN], int64_t *id, struct yw_err *err)
+{
+	char secret[ACCT_SECRET_LEN];
+	unsigned char h[32];
+	struct db_stmt *st;
+	json_t *detail;
+	int64_t exists;
+	int rc;
+
+	if (by->role != ROLE_ADMIN && by->user_id != user_id)
+		return yw_errf(err, YW_EPERM, "user_id", "only an admin may create tokens for others");
+	random_secret(secret);
+	snprintf(token, ACCT_TOKEN_LEN, "yw_%s", secret);
+	secret_hash(token, h);
+	if ((rc = db_begin(db, err)))
+		return rc;
+	if (db_queryint(db, &exists, err, "SELECT id FROM users WHERE id = ? AND disabled = 0", "i",
+			user_id)) {
+		rc = yw_errf(err, YW_ENOTFOUND, "user_id", "no such active user");
+		goto fail;
+	}
+	if ((rc = db_prepare(db, "INSERT INTO api_tokens(user_id, name, token_hash, created_at)"
+			     " VALUES (?, ?, ?, ?) RETURNING id", &st, err)))
+		goto fail;
+	db_bind_int(st, 1, user_id);
+	db_bind_text(st, 2, name);
+	db_bind_blob(st, 3, h, sizeof(h));
+	db_bind_int(st, 4, yw_now());
+	rc = db_step(st, err);
+	if (rc == DB_ROW)
+		*id = db_col_int(st, 0);
+	db_done(st);
+	if (rc < 0)
+		goto fail;
+	detail = json_pack("{s:I, s:s}", "user_id", (json_int_t)user_id, "name", name);
+	rc = acct_audit(db, by, "token.create", "token", *id, detail, err);
+	json_decref(detail);
+	if (rc)
+		goto fail;
+	return db_commit(db, err);
+fail:
+	db_rollback(db);
+	return rc;
+}
+
+int acct_token_revoke(struct db *db, const struct yw_actor *by, int64_t id, struct yw_err *err)
+{
+	int64_t owner;
+	int rc;
+
+	if ((rc = db_begin(db, err)))
+		return rc;
+	if (db_queryint(db, &owner, err, "SELECT user_id FROM api_tokens WHERE id = ? AND revoked_at IS NULL",
+			"i", id)) {
+		rc = yw_errf(err, YW_ENOTFOUND, "id", "no such active token");
+		goto fail;
+	}
+	if (by->role != ROLE_ADMIN && by->user_id != owner) {
+		rc = yw_errf(err, YW_ENOTFOUND, "id", "no such active token");
+		goto fail;
+	}
+	if ((rc = db_execf(db, err, "UPDATE api_tokens SET revoked_at = ? WHERE id = ?", "ii", yw_now(), id)) ||
+	    (rc = acct_audit(db, by, "token.revoke", "token", id, NULL, err)))
+		goto fail;
+	return db_commit(db, err);
+fail:
+	db_rollback(db);
+	return rc;
+}
+
+bool acct_in_group(struct db *db, int64_t user_id, int64_t group_id)
+{
+	struct yw_err err = YW_ERR_INIT;
+	int64_t one;
+	return db_queryint(db, &one, &err, "SELECT 1 FROM group_members WHERE user_id = ? AND group_id = ?",
+			   "ii", user_id, group_id) == 0;
+}
+
+bool acct_supervises(struct db *db, int64_t user_id, int64_t group_id)
+{
+	struct yw_err err = YW_ERR_INIT;
+	int64_t one;
+	return db_queryint(db, &one, &err, "SELECT 1 FROM groups WHERE id = ? AND supervisor_id = ?",
+			   "ii", group_id, user_id) == 0;
+}
+
+int acct_bootstrap_admin(struct db *db, const char *password, char *generated, struct yw_err *err)
+{
+	char hash[ACCT_HASH_MAX];
+	int64_t n, id;
+	int rc;
+
+	if ((rc = db_queryint(db, &n, err, "SELECT COUNT(*) FROM users", "")))
+		return rc;
+	if (n > 0)
+		return 0;
+	if (!password || !*password) {
+		unsigned char raw[18];
+		randombytes_buf(raw, sizeof(raw));
+		sodium_bin2base64(generated, 33, raw, sizeof(raw), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+		password = generated;
+	} else if ((rc = acct_password_check(password, err))) {
+		return rc;
+	}
+	if ((rc = acct_password_hash(password, hash, err)))
+		return rc;
+	if ((rc = db_begin(db, err)))
+		return rc;
+	if ((rc = db_queryint(db, &id, err,
+			      "INSERT INTO users(login, display_name, role, password_hash, created_at, updated_at)"
+			      " VALUES ('admin', '系统管理员', 'admin', ?, ?, ?) RETURNING id",
+			      "sii", hash, yw_now(), yw_now())) ||
+	    (rc = acct_audit(db, &acct_system, "user.create", "user", id, NULL, err))) {
+		db_rollback(db);
+		return rc;
+	}
+	if ((rc = db_commit(db, err)))
+		return rc;
+	return 1;
+}

@@ -1,0 +1,100 @@
+/*
+ * acct.h - who is calling: roles, passwords, sessions, bearer tokens,
+ * login throttling and the global audit log.
+ *
+ * Every domain call takes the caller as a struct yw_actor and decides for
+ * itself what that caller may see and do; the HTTP and CLI layers only
+ * establish who the caller is.
+ */
+#ifndef YW_ACCT_H
+#define YW_ACCT_H
+
+#include "../core/err.h"
+#include <jansson.h>
+
+struct db;
+
+enum yw_role {
+	ROLE_NONE = 0,
+	ROLE_CUSTOMER,    /* 客户: sees only its organisation's records */
+	ROLE_ENGINEER,    /* 运维人员: works tickets */
+	ROLE_SUPERVISOR,  /* 运维主管: also reassigns and re-grades in its groups */
+	ROLE_MANAGER,     /* 运维经理: sees and does everything in the desk */
+	ROLE_ADMIN,       /* manages accounts and configuration */
+};
+
+struct yw_actor {
+	int64_t user_id;      /* 0: nobody (not logged in) */
+	enum yw_role role;
+	int64_t org_id;       /* a customer's organisation, 0 for staff */
+	char login[64];
+	char ip[64];          /* where the request came from, for the audit log */
+};
+
+/* The system itself (migrations, the scheduler, demo data). */
+extern const struct yw_actor acct_system;
+
+const char *acct_role_name(enum yw_role role);
+/* Returns 0 and sets *role, or YW_EINVAL. */
+int acct_role_parse(const char *name, enum yw_role *role);
+/* Engineers, supervisors, managers and admins: the department's own people. */
+bool acct_is_staff(const struct yw_actor *a);
+
+/* argon2id; out gets a NUL-terminated encoded hash (crypto_pwhash_STRBYTES). */
+#define ACCT_HASH_MAX 128
+int acct_password_hash(const char *password, char out[ACCT_HASH_MAX], struct yw_err *err);
+/* Checks the password policy: 8..128 characters. */
+int acct_password_check(const char *password, struct yw_err *err);
+
+/*
+ * Login with throttling: after ACCT_MAX_FAILURES failed attempts within
+ * ACCT_FAILURE_WINDOW seconds for the same login or the same address, the
+ * next attempts fail with YW_ETHROTTLE until the window passes. Every
+ * failure and success is audited. On success creates a session: sid
+ * (the cookie value) and csrf are random, base64url, and only the
+ * session's hash is stored.
+ */
+#define ACCT_MAX_FAILURES 5
+#define ACCT_FAILURE_WINDOW 900
+#define ACCT_SESSION_TTL (12 * 3600)
+#define ACCT_SECRET_LEN 44   /* base64url of 32 random bytes, with NUL */
+int acct_login(struct db *db, const char *login, const char *password, const char *ip,
+	       char sid[ACCT_SECRET_LEN], char csrf[ACCT_SECRET_LEN], struct yw_actor *out,
+	       int64_t *retry_after, struct yw_err *err);
+int acct_logout(struct db *db, const char *sid, const struct yw_actor *a, struct yw_err *err);
+
+/* Resolve a session cookie or a bearer token; YW_EAUTH when unknown, expired or disabled. */
+int acct_auth_session(struct db *db, const char *sid, struct yw_actor *out,
+		      char csrf[ACCT_SECRET_LEN], struct yw_err *err);
+int acct_auth_bearer(struct db *db, const char *token, struct yw_actor *out, struct yw_err *err);
+
+/* Creates a token for a user; token gets the secret (shown once). Audited. */
+#define ACCT_TOKEN_LEN 52   /* "yw_" + base64url(32) + NUL, rounded */
+int acct_token_create(struct db *db, const struct yw_actor *by, int64_t user_id, const char *name,
+		      char token[ACCT_TOKEN_LEN], int64_t *id, struct yw_err *err);
+int acct_token_revoke(struct db *db, const struct yw_actor *by, int64_t id, struct yw_err *err);
+
+/*
+ * Appends to the global audit log (logins, role and token changes,
+ * account changes). detail is borrowed. Runs inside the caller's
+ * transaction when there is one.
+ */
+int acct_audit(struct db *db, const struct yw_actor *a, const char *action, const char *target_type,
+	       int64_t target_id, json_t *detail, struct yw_err *err);
+
+/* Loads a user as an actor (for the CLI acting as a named user). */
+int acct_load_actor(struct db *db, int64_t user_id, struct yw_actor *out, struct yw_err *err);
+int acct_find_user(struct db *db, const char *login, int64_t *user_id, struct yw_err *err);
+
+/*
+ * On a database with no users, creates `admin` with the given password
+ * (or a generated one, written to generated, which must hold 33 bytes).
+ * Returns 1 when it created the user, 0 when users already existed.
+ */
+int acct_bootstrap_admin(struct db *db, const char *password, char *generated, struct yw_err *err);
+
+/* Is user_id a member of group_id / the supervisor of group_id? */
+bool acct_in_group(struct db *db, int64_t user_id, int64_t group_id);
+bool acct_supervises(struct db *db, int64_t user_id, int64_t group_id);
+
+#endif

@@ -1,0 +1,393 @@
+/*
+ * api.c - one request under /api/: route, authenticate, decode, call the
+ * handler, and turn any error into the one error response.
+ */
+#include "../core/yw.h"
+#include "../core/log.h"
+#include "../core/utf8.h"
+#include "../store/db.h"
+#include "http.h"
+#include <sodium.h>
+
+/* The one place that maps error codes to HTTP statuses. */
+static const struct {
+	int code, status;
+} status_map[] = {
+	{ YW_EINVAL, 400 },      { YW_EJSON, 400 },     { YW_EUNKNOWN, 400 },
+	{ YW_EAUTH, 401 },       { YW_EPERM, 403 },     { YW_ECSRF, 403 },
+	{ YW_ENOTFOUND, 404 },   { YW_EMETHOD, 405 },   { YW_ECONFLICT, 409 },
+	{ YW_ESTATE, 409 },      { YW_ESTALE, 409 },    { YW_ETOOBIG, 413 },
+	{ YW_EMEDIA, 415 },      { YW_EPRECOND, 428 },  { YW_ETHROTTLE, 429 },
+	{ YW_EDB, 500 },         { YW_EIO, 500 },       { YW_EINTERNAL, 500 },
+	{ YW_ENEWER, 500 },
+};
+
+static int http_status_of(int code)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(status_map); i++)
+		if (status_map[i].code == code)
+			return status_map[i].status;
+	return 500;
+}
+
+void http_header(struct http_req *r, const char *name, const char *value)
+{
+	h2o_req_t *h = r->h;
+	size_t nl = strlen(name), vl = strlen(value);
+	char *n = h2o_mem_alloc_pool(&h->pool, nl + 1);
+	char *v = h2o_mem_alloc_pool(&h->pool, vl + 1);
+
+	memcpy(n, name, nl + 1);
+	memcpy(v, value, vl + 1);
+	h2o_add_header_by_str(&h->pool, &h->res.headers, n, nl, 1, NULL, v, vl);
+}
+
+static const char *reason_of(int status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 201: return "Created";
+	case 204: return "No Content";
+	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 409: return "Conflict";
+	case 413: return "Payload Too Large";
+	case 415: return "Unsupported Media Type";
+	case 428: return "Precondition Required";
+	case 429: return "Too Many Requests";
+	default: return status >= 500 ? "Internal Server Error" : "";
+	}
+}
+
+int http_send(struct http_req *r, int status, const char *content_type, const void *data, size_t len)
+{
+	h2o_req_t *h = r->h;
+	char *copy = h2o_mem_alloc_pool(&h->pool, len + 1);
+
+	memcpy(copy, data, len);
+	h->res.status = status;
+	h->res.reason = reason_of(status);
+	h->res.content_length = len;
+	h2o_add_header(&h->pool, &h->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, content_type,
+		       strlen(content_type));
+	h2o_add_header(&h->pool, &h->res.headers, H2O_TOKEN_CACHE_CONTROL, NULL, H2O_STRLIT("no-store"));
+	h2o_add_header_by_str(&h->pool, &h->res.headers, H2O_STRLIT("x-content-type-options"), 0, NULL,
+			      H2O_STRLIT("nosniff"));
+	h2o_send_inline(h, copy, len);
+	return 0;
+}
+
+int http_json(struct http_req *r, int status, json_t *j)
+{
+	size_t len = json_dumpb(j, NULL, 0, JSON_COMPACT);
+	char *buf = h2o_mem_alloc_pool(&r->h->pool, len + 1);
+
+	json_dumpb(j, buf, len, JSON_COMPACT);
+	json_decref(j);
+	r->h->res.status = status;
+	r->h->res.reason = reason_of(status);
+	r->h->res.content_length = len;
+	h2o_add_header(&r->h->pool, &r->h->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL,
+		       H2O_STRLIT("application/json; charset=utf-8"));
+	h2o_add_header(&r->h->pool, &r->h->res.headers, H2O_TOKEN_CACHE_CONTROL, NULL, H2O_STRLIT("no-store"));
+	h2o_send_inline(r->h, buf, len);
+	return 0;
+}
+
+void http_send_error(struct http_req *r, int code)
+{
+	int status = http_status_of(code);
+	json_t *e;
+	char msg[sizeof(r->err.msg)];
+
+	/* never hand a database or internal message to the client */
+	if (status >= 500) {
+		yw_log_error("%.*s %.*s: %s: %s", (int)r->h->method.len, r->h->method.base,
+			     (int)r->h->path.len, r->h->path.base, yw_err_name(code), r->err.msg);
+		snprintf(msg, sizeof(msg), "internal error");
+	} else {
+		snprintf(msg, sizeof(msg), "%s", r->err.msg[0] ? r->err.msg : yw_err_name(code));
+	}
+	e = json_pack("{s:s, s:s}", "code", yw_err_name(code), "message", msg);
+	if (r->err.field[0] && status < 500)
+		json_object_set_new(e, "field", json_string(r->err.field));
+	if (r->err.detail && status < 500)
+		json_object_update(e, r->err.detail);
+	if (code == YW_EAUTH)
+		http_header(r, "www-authenticate", "Bearer realm=\"yunwei\"");
+	http_json(r, status, json_pack("{s:o}", "error", e));
+}
+
+const char *http_req_header(struct http_req *r, const char *name)
+{
+	ssize_t i = h2o_find_header_by_str(&r->h->headers, name, strlen(name), -1);
+	if (i < 0)
+		return NULL;
+	h2o_iovec_t v = r->h->headers.entries[i].value;
+	return arena_strndup(&r->arena, v.base, v.len);
+}
+
+static int hexv(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c |= 0x20;
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* Decodes %XX and '+' in place; -1 on a bad escape or invalid UTF-8. */
+static int url_decode(char *s, size_t *len)
+{
+	size_t n = 0, i;
+
+	for (i = 0; s[i]; i++) {
+		if (s[i] == '%') {
+			if (hexv(s[i + 1]) < 0 || hexv(s[i + 2]) < 0)
+				return -1;
+			s[n++] = (char)(hexv(s[i + 1]) * 16 + hexv(s[i + 2]));
+			i += 2;
+		} else {
+			s[n++] = s[i] == '+' ? ' ' : s[i];
+		}
+	}
+	s[n] = '\0';
+	*len = n;
+	return utf8_valid(s, n) && !memchr(s, '\0', n) ? 0 : -1;
+}
+
+static int parse_query(struct http_req *r)
+{
+	h2o_req_t *h = r->h;
+	size_t alloc = 0;
+
+	if (h->query_at == SIZE_MAX)
+		return 0;
+	char *q = arena_strndup(&r->arena, h->path.base + h->query_at + 1, h->path.len - h->query_at - 1);
+	if (!q)
+		return yw_errf(&r->err, YW_ETOOBIG, "", "query string too long");
+	for (char *part = q, *next; part && *part; part = next) {
+		size_t nl, vl;
+		next = strchr(part, '&');
+		if (next)
+			*next++ = '\0';
+		if (!*part)
+			continue;
+		char *eq = strchr(part, '=');
+		char *val = eq ? (*eq = '\0', eq + 1) : part + strlen(part);
+		if (url_decode(part, &nl) || url_decode(val, &vl))
+			return yw_errf(&r->err, YW_EINVAL, part, "query parameter is not valid UTF-8 or has a bad escape");
+		if (r->nquery >= 64)
+			return yw_errf(&r->err, YW_EINVAL, "", "too many query parameters");
+		if (r->nquery + 1 > alloc) {
+			struct http_query_param *old = r->query;
+			alloc = alloc ? alloc * 2 : 8;
+			r->query = arena_alloc(&r->arena, alloc * sizeof(*r->query));
+			if (old)
+				memcpy(r->query, old, r->nquery * sizeof(*r->query));
+		}
+		r->query[r->nquery].name = part;
+		r->query[r->nquery].value = val;
+		r->nquery++;
+	}
+	return 0;
+}
+
+const char *http_query(struct http_req *r, const char *name)
+{
+	for (size_t i = 0; i < r->nquery; i++)
+		if (!strcmp(r->query[i].name, name))
+			return r->query[i].value;
+	return NULL;
+}
+
+int http_query_check(struct http_req *r, const char *const *allowed)
+{
+	for (size_t i = 0; i < r->nquery; i++) {
+		const char *const *a;
+		for (a = allowed; *a; a++)
+			if (!strcmp(*a, r->query[i].name))
+				break;
+		if (!*a)
+			return yw_errf(&r->err, YW_EUNKNOWN, r->query[i].name, "unknown query parameter %.60s",
+				       r->query[i].name);
+		for (size_t j = 0; j < i; j++)
+			if (!strcmp(r->query[j].name, r->query[i].name))
+				return yw_errf(&r->err, YW_EINVAL, r->query[i].name,
+					       "query parameter %.60s given twice", r->query[i].name);
+	}
+	return 0;
+}
+
+int http_query_int(struct http_req *r, const char *name, int64_t min, int64_t max, int64_t *out)
+{
+	const char *v = http_query(r, name);
+	char *end;
+	long long n;
+
+	if (!v)
+		return 0;
+	errno = 0;
+	n = strtoll(v, &end, 10);
+	if (!*v || *end || errno || n < min || n > max)
+		return yw_errf(&r->err, YW_EINVAL, name, "%s must be an integer between %" PRId64 " and %" PRId64,
+			       name, min, max);
+	*out = n;
+	return 0;
+}
+
+int http_if_match(struct http_req *r, int64_t *version)
+{
+	const char *v = http_req_header(r, "if-match");
+	char *end;
+
+	if (!v)
+		return yw_errf(&r->err, YW_EPRECOND, "If-Match",
+			       "send If-Match with the version you read, so that no one's change is overwritten");
+	if (*v == 'W' && v[1] == '/')
+		v += 2;
+	if (*v == '"')
+		v++;
+	errno = 0;
+	long long n = strtoll(v, &end, 10);
+	if (end == v || errno || n < 1 || (*end && strcmp(end, "\"")))
+		return yw_errf(&r->err, YW_EINVAL, "If-Match", "If-Match must be a version number");
+	*version = n;
+	return 0;
+}
+
+/* Finds a cookie's value in the Cookie header(s). */
+static const char *cookie_value(struct http_req *r, const char *name, size_t *len)
+{
+	size_t nl = strlen(name);
+	ssize_t i = -1;
+
+	while ((i = h2o_find_header(&r->h->headers, H2O_TOKEN_COOKIE, i)) >= 0) {
+		h2o_iovec_t v = r->h->headers.entries[i].value;
+		const char *p = v.base, *end = v.base + v.len;
+		while (p < end) {
+			while (p < end && (*p == ' ' || *p == ';'))
+				p++;
+			const char *semi = memchr(p, ';', end - p);
+			const char *stop = semi ? semi : end;
+			if ((size_t)(stop - p) > nl && !memcmp(p, name, nl) && p[nl] == '=') {
+				*len = stop - p - nl - 1;
+				return p + nl + 1;
+			}
+			p = stop;
+		}
+	}
+	return NULL;
+}
+
+static void client_ip(struct http_req *r)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = r->h->conn->callbacks->get_peername(r->h->conn, (struct sockaddr *)&ss);
+	char buf[64] = "";
+
+	if (len && ss.ss_family == AF_INET)
+		inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, buf, sizeof(buf));
+	else if (len && ss.ss_family == AF_INET6)
+		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, buf, sizeof(buf));
+	snprintf(r->actor.ip, sizeof(r->actor.ip), "%s", buf);
+}
+
+static bool is_write(h2o_req_t *h)
+{
+	return !h2o_memis(h->method.base, h->method.len, H2O_STRLIT("GET")) &&
+	       !h2o_memis(h->method.base, h->method.len, H2O_STRLIT("HEAD"));
+}
+
+static int authenticate(struct http_req *r)
+{
+	const char *auth = http_req_header(r, "authorization");
+	size_t clen;
+	const char *c;
+	int rc;
+
+	if (auth) {
+		if (strncasecmp(auth, "Bearer ", 7) || !auth[7] || strlen(auth) > 200)
+			return yw_errf(&r->err, YW_EAUTH, "Authorization", "expected Authorization: Bearer <token>");
+		return acct_auth_bearer(r->db, auth + 7, &r->actor, &r->err);
+	}
+	c = cookie_value(r, "yw_session", &clen);
+	if (!c || !clen || clen >= ACCT_SECRET_LEN)
+		return yw_errf(&r->err, YW_EAUTH, "", "log in first");
+	memcpy(r->sid, c, clen);
+	r->sid[clen] = '\0';
+	if ((rc = acct_auth_session(r->db, r->sid, &r->actor, r->csrf, &r->err)))
+		return rc;
+	r->via_cookie = true;
+	if (is_write(r->h) && !(r->route->flags & HR_NOCSRF)) {
+		const char *tok = http_req_header(r, "x-csrf-token");
+		if (!tok || strlen(tok) != strlen(r->csrf) ||
+		    sodium_memcmp(tok, r->csrf, strlen(r->csrf)) != 0)
+			return yw_errf(&r->err, YW_ECSRF, "X-CSRF-Token",
+				       "missing or wrong X-CSRF-Token for a cookie-authenticated write");
+	}
+	return 0;
+}
+
+static int decode_body(struct http_req *r)
+{
+	h2o_req_t *h = r->h;
+	const char *ct = http_req_header(r, "content-type");
+	json_error_t jerr;
+
+	if (h->entity.len > HTTP_JSON_MAX)
+		return yw_errf(&r->err, YW_ETOOBIG, "", "the body is larger than 1 MiB");
+	if (!ct || strncasecmp(ct, "application/json", 16) || (ct[16] && ct[16] != ';' && ct[16] != ' '))
+		return yw_errf(&r->err, YW_EMEDIA, "Content-Type", "send Content-Type: application/json");
+	if (!h->entity.base || !h->entity.len)
+		return yw_errf(&r->err, YW_EJSON, "", "the body is empty; send a JSON object");
+	r->body = json_loadb(h->entity.base, h->entity.len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!r->body)
+		return yw_errf(&r->err, YW_EJSON, "", "malformed JSON at line %d column %d: %s", jerr.line,
+			       jerr.column, jerr.text);
+	if (!json_is_object(r->body))
+		return yw_errf(&r->err, YW_EJSON, "", "the body must be a JSON object");
+	return 0;
+}
+
+int http_api_handle(h2o_req_t *h, struct db *db)
+{
+	struct http_req r;
+	const struct http_route *route = NULL;
+	size_t plen = h->query_at == SIZE_MAX ? h->path.len : h->query_at;
+	int rc;
+
+	memset(&r, 0, sizeof(r));
+	r.h = h;
+	r.db = db;
+	r.arena.cap = 4u << 20;
+	client_ip(&r);
+
+	if ((rc = http_route_match(h->method.base, h->method.len, h->path.base, plen, &route, &r)))
+		goto out;
+	r.route = route;
+	if ((rc = parse_query(&r)))
+		goto out;
+	if (!(route->flags & HR_PUBLIC) && (rc = authenticate(&r)))
+		goto out;
+	if (route->flags & HR_JSON) {
+		if ((rc = decode_body(&r)))
+			goto out;
+	} else if (!(route->flags & HR_RAW) && h->entity.len > 0 && is_write(h)) {
+		rc = yw_errf(&r.err, YW_EINVAL, "", "this endpoint takes no body");
+		goto out;
+	}
+	rc = route->fn(&r);
+	/* a handler must never leave a transaction open on this connection */
+	db_rollback(db);
+out:
+	if (rc)
+		http_send_error(&r, rc);
+	if (r.body)
+		json_decref(r.body);
+	yw_err_clear(&r.err);
+	arena_free(&r.arena);
+	return 0;
+}

@@ -1,0 +1,123 @@
+/*
+ * http.h - the HTTP layer: routes, authentication, JSON in and out.
+ *
+ * No business rules live here. A handler decodes its input, calls the
+ * domain with the caller's struct yw_actor, and encodes the result:
+ *
+ *	static int get_ticket(struct http_req *r)
+ *	{
+ *		json_t *j;
+ *		int rc = tk_get_json(r->db, &r->actor, r->id, &j, &r->err);
+ *		if (rc)
+ *			return rc;
+ *		return http_json(r, 200, j);
+ *	}
+ *
+ * A handler returns 0 once it has sent a response, or a YW_E* code with
+ * r->err filled in; the dispatcher then sends the one error body
+ * (http_send_error), so no handler builds error JSON by hand.
+ */
+#ifndef YW_HTTP_H
+#define YW_HTTP_H
+
+#include <h2o.h>
+#include <jansson.h>
+#include "../core/err.h"
+#include "../core/arena.h"
+#include "../domain/acct.h"
+
+struct db;
+struct http_req;
+
+typedef int (*http_handler_fn)(struct http_req *r);
+
+enum {
+	HR_PUBLIC = 1 << 0,   /* no authentication */
+	HR_JSON = 1 << 1,     /* body must be a JSON object (<= 1 MiB), parsed into r->body */
+	HR_RAW = 1 << 2,      /* body taken as is (attachments), capped by the handler */
+	HR_NOCSRF = 1 << 3,   /* a write that needs no CSRF token (login) */
+};
+
+struct http_route {
+	const char *method;
+	const char *pattern;   /* "/api/v1/tickets/{id}/comments"; {id} is a positive integer */
+	http_handler_fn fn;
+	unsigned flags;
+	const char *summary;   /* one line, checked against docs/openapi.yaml */
+};
+
+/* Each module of handlers exports a table ending with { NULL }. */
+extern const struct http_route http_routes_core[];
+extern const struct http_route http_routes_accounts[];
+extern const struct http_route http_routes_tickets[];
+
+#define HTTP_MAX_PARAMS 4
+#define HTTP_JSON_MAX (1u << 20)
+#define HTTP_BODY_MAX (16u << 20)   /* h2o's own cap: attachments + slack */
+
+struct http_query_param {
+	const char *name, *value;
+};
+
+struct http_req {
+	h2o_req_t *h;
+	struct db *db;
+	struct arena arena;                    /* freed after the response */
+	const struct http_route *route;
+	const char *params[HTTP_MAX_PARAMS];   /* path captures, decoded */
+	size_t nparams;
+	int64_t id;                            /* first {id} capture */
+	int64_t id2;                           /* second {id} capture */
+	json_t *body;                          /* HR_JSON routes */
+	struct http_query_param *query;
+	size_t nquery;
+	struct yw_actor actor;
+	bool via_cookie;
+	char csrf[ACCT_SECRET_LEN];
+	char sid[ACCT_SECRET_LEN];
+	struct yw_err err;
+};
+
+/* Sends j (the reference is stolen) with status. Returns 0. */
+int http_json(struct http_req *r, int status, json_t *j);
+/* Sends bytes with a content type (copied into the request pool). Returns 0. */
+int http_send(struct http_req *r, int status, const char *content_type, const void *data, size_t len);
+/* Adds a response header; name and value are copied. */
+void http_header(struct http_req *r, const char *name, const char *value);
+/* Sends the error in r->err as {"error":{"code","message","field"}}. */
+void http_send_error(struct http_req *r, int code);
+
+/* A request header's value as a NUL-terminated copy (arena), or NULL. */
+const char *http_req_header(struct http_req *r, const char *name);
+/* A query parameter, or NULL. */
+const char *http_query(struct http_req *r, const char *name);
+/*
+ * Rejects a query parameter not in allowed (NULL-terminated) or given
+ * twice, with YW_EUNKNOWN / YW_EINVAL naming it.
+ */
+int http_query_check(struct http_req *r, const char *const *allowed);
+/* Parses a query parameter as an integer in [min, max]; absent leaves *out alone. */
+int http_query_int(struct http_req *r, const char *name, int64_t min, int64_t max, int64_t *out);
+
+/* If-Match: a version number, quoted or not. YW_EPRECOND when absent. */
+int http_if_match(struct http_req *r, int64_t *version);
+
+/* Routing: finds the route for method and path; 404/405 via the return code. */
+int http_route_match(const char *method, size_t mlen, const char *path, size_t plen,
+		     const struct http_route **route, struct http_req *r);
+/* All route tables, for the OpenAPI check and the router. NULL-terminated. */
+extern const struct http_route *const http_route_tables[];
+
+/* The handler for every request under /api/ */
+int http_api_handle(h2o_req_t *req, struct db *db);
+
+/* The server: workers, listening socket, clean shutdown. */
+struct http_server_opts {
+	const char *db_path;
+	const char *listen;      /* "127.0.0.1:8080" */
+	const char *web_root;    /* serve web/ from disk instead of the binary, or NULL */
+	int threads;             /* 0: one per core */
+};
+int http_serve(const struct http_server_opts *opts, struct yw_err *err);
+
+#endif

@@ -1,0 +1,109 @@
+/*
+ * db.h - the one interface to the store.
+ *
+ * Everything above src/store/ talks SQL through these calls, with '?'
+ * placeholders, so that the same statements run on SQLite and (later)
+ * PostgreSQL. Dialect-specific SQL (full-text search, upserts that differ)
+ * lives behind functions here, not in the domain.
+ *
+ * A struct db is one connection, used by one thread at a time: each HTTP
+ * worker and the CLI open their own. Prepared statements are cached per
+ * connection, keyed by the SQL text, so callers prepare on every use and
+ * pay for the parse once:
+ *
+ *	struct db_stmt *st;
+ *	if (db_prepare(db, "SELECT title FROM tickets WHERE id = ?", &st, err))
+ *		return err->code;
+ *	db_bind_int(st, 1, id);
+ *	if (db_step(st) == DB_ROW)
+ *		title = db_col_text(st, 0);
+ *	db_done(st);
+ *
+ * db_done() resets the statement and clears its bindings; a statement
+ * must be done before the same SQL is prepared again.
+ */
+#ifndef YW_DB_H
+#define YW_DB_H
+
+#include "../core/err.h"
+
+struct db;
+struct db_stmt;
+
+enum { DB_DONE = 0, DB_ROW = 1 };
+
+/*
+ * Opens path (a file name, or ":memory:") and applies the connection
+ * settings (WAL, foreign keys, busy timeout). Does not migrate.
+ */
+int db_open(struct db **out, const char *path, struct yw_err *err);
+void db_close(struct db *db);
+
+/*
+ * Brings the schema up to the newest migration, each in its own
+ * transaction, recording it in schema_migrations. A database whose
+ * version is newer than this binary knows is refused with YW_ENEWER.
+ * *applied (optional) gets the number of migrations run.
+ */
+int db_migrate(struct db *db, int *applied, struct yw_err *err);
+int db_schema_version(struct db *db);
+int db_latest_version(void);
+
+int db_prepare(struct db *db, const char *sql, struct db_stmt **out, struct yw_err *err);
+void db_bind_int(struct db_stmt *st, int idx, int64_t v);
+/* NULL s binds SQL NULL. The text is copied. */
+void db_bind_text(struct db_stmt *st, int idx, const char *s);
+void db_bind_textn(struct db_stmt *st, int idx, const char *s, size_t len);
+void db_bind_blob(struct db_stmt *st, int idx, const void *p, size_t len);
+void db_bind_null(struct db_stmt *st, int idx);
+/* 0 binds NULL: for optional foreign keys */
+void db_bind_id(struct db_stmt *st, int idx, int64_t id);
+
+/* Returns DB_ROW, DB_DONE or YW_ECONFLICT (constraint) / YW_EDB, with err set. */
+int db_step(struct db_stmt *st, struct yw_err *err);
+void db_done(struct db_stmt *st);
+
+int64_t db_col_int(struct db_stmt *st, int col);
+/* Valid until the next step or done; NULL for SQL NULL. */
+const char *db_col_text(struct db_stmt *st, int col);
+const void *db_col_blob(struct db_stmt *st, int col, size_t *len);
+bool db_col_null(struct db_stmt *st, int col);
+int db_col_count(struct db_stmt *st);
+
+/* Runs SQL with no parameters and no rows (may hold several statements). */
+int db_exec(struct db *db, const char *sql, struct yw_err *err);
+/* Runs a one-shot statement: prepare, bind from fmt ('i' int64, 'd' id or NULL, 's' text or NULL), step, done. */
+int db_execf(struct db *db, struct yw_err *err, const char *sql, const char *fmt, ...);
+/* Like db_execf for a statement returning one integer (e.g. RETURNING id); YW_ENOTFOUND for no row. */
+int db_queryint(struct db *db, int64_t *out, struct yw_err *err, const char *sql, const char *fmt, ...);
+int64_t db_changes(struct db *db);
+
+/*
+ * Write transactions take the write lock at BEGIN (BEGIN IMMEDIATE on
+ * SQLite), so two writers never deadlock upgrading a read lock.
+ */
+int db_begin(struct db *db, struct yw_err *err);
+int db_begin_read(struct db *db, struct yw_err *err);
+int db_commit(struct db *db, struct yw_err *err);
+void db_rollback(struct db *db);
+
+/*
+ * Full-text search. The index holds, per ticket id, two columns of
+ * tokenizer output (core/tok.h): what everyone who sees the ticket may
+ * read, and what only staff may read (internal notes).
+ */
+int db_fts_put(struct db *db, int64_t id, const char *pub, const char *priv, struct yw_err *err);
+/*
+ * Appends to sql a condition "<id_expr> IN (...)" matching the query
+ * terms, and returns the text to bind as the one placeholder it adds.
+ * staff chooses whether the internal column is searched too.
+ */
+struct tok_term;
+struct strbuf;
+char *db_fts_condition(struct db *db, struct strbuf *sql, const char *id_expr,
+		       const struct tok_term *terms, size_t n, bool staff);
+
+/* A bare insert of a ticket-sized row, for the benchmark's ceiling. */
+const char *db_backend_name(struct db *db);
+
+#endif

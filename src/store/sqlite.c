@@ -1,0 +1,404 @@
+/*
+ * sqlite.c - the SQLite backend of db.h.
+ */
+#include "../core/yw.h"
+#include "../core/embed.h"
+#include "../core/log.h"
+#include "../core/strbuf.h"
+#include "../core/tok.h"
+#include "../core/ytime.h"
+#include "db.h"
+#include <sqlite3.h>
+
+extern const struct embed_file migrations_sqlite_files[];
+
+struct db_stmt {
+	sqlite3_stmt *st;
+	struct db *db;
+	const char *sql;     /* key: the caller's text */
+	bool busy;
+};
+
+#define STMT_CACHE 256   /* open addressing; a power of two */
+
+struct db {
+	sqlite3 *h;
+	struct db_stmt cache[STMT_CACHE];
+	int txn_depth;
+};
+
+static int sql_error(struct db *db, int rc, struct yw_err *err, const char *what)
+{
+	int code = YW_EDB;
+
+	if ((rc & 0xff) == SQLITE_CONSTRAINT)
+		code = YW_ECONFLICT;
+	if (code == YW_EDB)
+		yw_log_error("sqlite: %s: %s", what, sqlite3_errmsg(db->h));
+	return yw_errf(err, code, "", "%s: %s", what, sqlite3_errmsg(db->h));
+}
+
+int db_open(struct db **out, const char *path, struct yw_err *err)
+{
+	struct db *db = yw_calloc(1, sizeof(*db));
+	int rc;
+
+	rc = sqlite3_open_v2(path, &db->h,
+			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		yw_errf(err, YW_EDB, "", "cannot open database %s: %s", path,
+			db->h ? sqlite3_errmsg(db->h) : sqlite3_errstr(rc));
+		sqlite3_close(db->h);
+		free(db);
+		return YW_EDB;
+	}
+	sqlite3_extended_result_codes(db->h, 1);
+	sqlite3_busy_timeout(db->h, 10000);
+	rc = db_exec(db,
+		     "PRAGMA journal_mode = WAL;"
+		     "PRAGMA synchronous = NORMAL;"
+		     "PRAGMA foreign_keys = ON;"
+		     "PRAGMA temp_store = MEMORY;"
+		     "PRAGMA cache_size = -16000;", err);
+	if (rc) {
+		db_close(db);
+		return rc;
+	}
+	*out = db;
+	return 0;
+}
+
+void db_close(struct db *db)
+{
+	if (!db)
+		return;
+	for (size_t i = 0; i < STMT_CACHE; i++)
+		if (db->cache[i].st)
+			sqlite3_finalize(db->cache[i].st);
+	if (sqlite3_close(db->h) != SQLITE_OK)
+		yw_log_error("sqlite: close: %s", sqlite3_errmsg(db->h));
+	free(db);
+}
+
+const char *db_backend_name(struct db *db)
+{
+	(void)db;
+	return "sqlite";
+}
+
+static uint32_t hash_sql(const char *s)
+{
+	uint32_t h = 2166136261u;  /* FNV-1a */
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+int db_prepare(struct db *db, const char *sql, struct db_stmt **out, struct yw_err *err)
+{
+	uint32_t h = hash_sql(sql) & (STMT_CACHE - 1);
+	struct db_stmt *slot = NULL;
+
+	for (uint32_t i = 0; i < STMT_CACHE; i++) {
+		struct db_stmt *s = &db->cache[(h + i) & (STMT_CACHE - 1)];
+		if (!s->st) {
+			slot = s;
+			break;
+		}
+		if (s->sql == sql || !strcmp(s->sql, sql)) {
+			if (s->busy)
+				BUG("statement prepared twice without db_done: %s", sql);
+			s->busy = true;
+			*out = s;
+			return 0;
+		}
+	}
+	if (!slot) {
+		/* the cache is full of distinct statements: evict one at the probe start */
+		slot = &db->cache[h];
+		if (slot->busy)
+			BUG("statement cache full of busy statements");
+		sqlite3_finalize(slot->st);
+		free((char *)slot->sql);
+		slot->st = NULL;
+	}
+	int rc = sqlite3_prepare_v3(db->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &slot->st, NULL);
+	if (rc != SQLITE_OK) {
+		slot->st = NULL;
+		return sql_error(db, rc, err, "prepare");
+	}
+	slot->sql = yw_strdup(sql);
+	slot->db = db;
+	slot->busy = true;
+	*out = slot;
+	return 0;
+}
+
+void db_bind_int(struct db_stmt *st, int idx, int64_t v)
+{
+	sqlite3_bind_int64(st->st, idx, v);
+}
+
+void db_bind_text(struct db_stmt *st, int idx, const char *s)
+{
+	if (s)
+		sqlite3_bind_text(st->st, idx, s, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st->st, idx);
+}
+
+void db_bind_textn(struct db_stmt *st, int idx, const char *s, size_t len)
+{
+	sqlite3_bind_text64(st->st, idx, s, len, SQLITE_TRANSIENT, SQLITE_UTF8);
+}
+
+void db_bind_blob(struct db_stmt *st, int idx, const void *p, size_t len)
+{
+	sqlite3_bind_blob64(st->st, idx, p, len, SQLITE_TRANSIENT);
+}
+
+void db_bind_null(struct db_stmt *st, int idx)
+{
+	sqlite3_bind_null(st->st, idx);
+}
+
+void db_bind_id(struct db_stmt *st, int idx, int64_t id)
+{
+	if (id)
+		sqlite3_bind_int64(st->st, idx, id);
+	else
+		sqlite3_bind_null(st->st, idx);
+}
+
+int db_step(struct db_stmt *st, struct yw_err *err)
+{
+	int rc = sqlite3_step(st->st);
+
+	if (rc == SQLITE_ROW)
+		return DB_ROW;
+	if (rc == SQLITE_DONE)
+		return DB_DONE;
+	return sql_error(st->db, rc, err, "step");
+}
+
+void db_done(struct db_stmt *st)
+{
+	sqlite3_reset(st->st);
+	sqlite3_clear_bindings(st->st);
+	st->busy = false;
+}
+
+int64_t db_col_int(struct db_stmt *st, int col)
+{
+	return sqlite3_column_int64(st->st, col);
+}
+
+const char *db_col_text(struct db_stmt *st, int col)
+{
+	return (const char *)sqlite3_column_text(st->st, col);
+}
+
+const void *db_col_blob(struct db_stmt *st, int col, size_t *len)
+{
+	const void *p = sqlite3_column_blob(st->st, col);
+	*len = sqlite3_column_bytes(st->st, col);
+	return p;
+}
+
+bool db_col_null(struct db_stmt *st, int col)
+{
+	return sqlite3_column_type(st->st, col) == SQLITE_NULL;
+}
+
+int db_col_count(struct db_stmt *st)
+{
+	return sqlite3_column_count(st->st);
+}
+
+int db_exec(struct db *db, const char *sql, struct yw_err *err)
+{
+	char *msg = NULL;
+	int rc = sqlite3_exec(db->h, sql, NULL, NULL, &msg);
+
+	if (rc != SQLITE_OK) {
+		int code = (rc & 0xff) == SQLITE_CONSTRAINT ? YW_ECONFLICT : YW_EDB;
+		yw_errf(err, code, "", "sql: %s", msg ? msg : sqlite3_errstr(rc));
+		sqlite3_free(msg);
+		return code;
+	}
+	return 0;
+}
+
+static void bind_va(struct db_stmt *st, const char *fmt, va_list ap)
+{
+	for (int i = 0; fmt[i]; i++) {
+		switch (fmt[i]) {
+		case 'i': db_bind_int(st, i + 1, va_arg(ap, int64_t)); break;
+		case 'd': db_bind_id(st, i + 1, va_arg(ap, int64_t)); break;
+		case 's': db_bind_text(st, i + 1, va_arg(ap, const char *)); break;
+		default: BUG("bad bind format %c", fmt[i]);
+		}
+	}
+}
+
+int db_execf(struct db *db, struct yw_err *err, const char *sql, const char *fmt, ...)
+{
+	struct db_stmt *st;
+	va_list ap;
+	int rc;
+
+	if ((rc = db_prepare(db, sql, &st, err)))
+		return rc;
+	va_start(ap, fmt);
+	bind_va(st, fmt, ap);
+	va_end(ap);
+	rc = db_step(st, err);
+	db_done(st);
+	return rc < 0 ? rc : 0;
+}
+
+int db_queryint(struct db *db, int64_t *out, struct yw_err *err, const char *sql, const char *fmt, ...)
+{
+	struct db_stmt *st;
+	va_list ap;
+	int rc;
+
+	if ((rc = db_prepare(db, sql, &st, err)))
+		return rc;
+	va_start(ap, fmt);
+	bind_va(st, fmt, ap);
+	va_end(ap);
+	rc = db_step(st, err);
+	if (rc == DB_ROW) {
+		*out = db_col_int(st, 0);
+		rc = 0;
+	} else if (rc == DB_DONE) {
+		rc = yw_errf(err, YW_ENOTFOUND, "", "no row");
+	}
+	db_done(st);
+	return rc;
+}
+
+int64_t db_changes(struct db *db)
+{
+	return sqlite3_changes64(db->h);
+}
+
+int db_begin(struct db *db, struct yw_err *err)
+{
+	return db_exec(db, "BEGIN IMMEDIATE", err);
+}
+
+int db_begin_read(struct db *db, struct yw_err *err)
+{
+	return db_exec(db, "BEGIN", err);
+}
+
+int db_commit(struct db *db, struct yw_err *err)
+{
+	int rc = db_exec(db, "COMMIT", err);
+	if (rc)
+		db_rollback(db);
+	return rc;
+}
+
+void db_rollback(struct db *db)
+{
+	if (!sqlite3_get_autocommit(db->h))
+		sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/* Migrations are files NNNN_name.sql, applied in order of NNNN. */
+static int migration_version(const char *path)
+{
+	const char *base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	return atoi(base);
+}
+
+int db_latest_version(void)
+{
+	int v = 0;
+	for (const struct embed_file *f = migrations_sqlite_files; f->path; f++)
+		if (migration_version(f->path) > v)
+			v = migration_version(f->path);
+	return v;
+}
+
+int db_schema_version(struct db *db)
+{
+	int64_t v = 0;
+	struct yw_err err = YW_ERR_INIT;
+
+	if (db_queryint(db, &v, &err, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations", ""))
+		v = 0;
+	return (int)v;
+}
+
+int db_migrate(struct db *db, int *applied, struct yw_err *err)
+{
+	int rc, current, latest = db_latest_version(), n = 0;
+
+	rc = db_exec(db, "CREATE TABLE IF NOT EXISTS schema_migrations ("
+			 "version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)",
+		     err);
+	if (rc)
+		return rc;
+	current = db_schema_version(db);
+	if (current > latest)
+		return yw_errf(err, YW_ENEWER, "",
+			       "database schema version %d is newer than this yunwei knows (%d); "
+			       "use a newer yunwei", current, latest);
+	for (int v = current + 1; v <= latest; v++) {
+		const struct embed_file *f;
+		for (f = migrations_sqlite_files; f->path; f++)
+			if (migration_version(f->path) == v)
+				break;
+		if (!f->path)
+			return yw_errf(err, YW_EINTERNAL, "", "migration %d is missing", v);
+		if ((rc = db_begin(db, err)))
+			return rc;
+		if ((rc = db_exec(db, (const char *)f->data, err)) ||
+		    (rc = db_execf(db, err, "INSERT INTO schema_migrations VALUES (?, ?, ?)", "isi",
+				   (int64_t)v, f->path, yw_now()))) {
+			db_rollback(db);
+			return yw_errf(err, rc, "", "migration %s failed: %s", f->path, err->msg);
+		}
+		if ((rc = db_commit(db, err)))
+			return rc;
+		yw_log_info("applied migration %s", f->path);
+		n++;
+	}
+	if (applied)
+		*applied = n;
+	return 0;
+}
+
+int db_fts_put(struct db *db, int64_t id, const char *pub, const char *priv, struct yw_err *err)
+{
+	int rc = db_execf(db, err, "DELETE FROM ticket_fts WHERE rowid = ?", "i", id);
+	if (rc)
+		return rc;
+	return db_execf(db, err, "INSERT INTO ticket_fts(rowid, pub, priv) VALUES (?, ?, ?)", "iss",
+			id, pub, priv);
+}
+
+char *db_fts_condition(struct db *db, struct strbuf *sql, const char *id_expr,
+		       const struct tok_term *terms, size_t n, bool staff)
+{
+	struct strbuf q = STRBUF_INIT;
+
+	(void)db;
+	if (!staff)
+		strbuf_addstr(&q, "{pub} : (");
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			strbuf_addstr(&q, " AND ");
+		/* terms hold only letters, digits and spaces, so quoting is safe */
+		strbuf_addf(&q, "\"%s\"%s", terms[i].phrase, terms[i].prefix ? "*" : "");
+	}
+	if (!staff)
+		strbuf_addch(&q, ')');
+	strbuf_addf(sql, "%s IN (SELECT rowid FROM ticket_fts WHERE ticket_fts MATCH ?)", id_expr);
+	return strbuf_detach(&q, NULL);
+}
