@@ -106,7 +106,7 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
-static int listen_on(const char *addr, struct yw_err *err)
+static int listen_on(const char *addr, char *actual, size_t actual_size, struct yw_err *err)
 {
 	char host[64];
 	const char *colon = strrchr(addr, ':');
@@ -136,6 +136,10 @@ static int listen_on(const char *addr, struct yw_err *err)
 		close(fd);
 		return YW_EIO;
 	}
+	/* with port 0 the kernel picks one; tests read it from the log line */
+	socklen_t slen = sizeof(sin);
+	getsockname(fd, (struct sockaddr *)&sin, &slen);
+	snprintf(actual, actual_size, "%s:%u", host, ntohs(sin.sin_port));
 	return fd;
 }
 
@@ -149,7 +153,9 @@ int http_serve(const struct http_server_opts *opts, struct yw_err *err)
 		long n = sysconf(_SC_NPROCESSORS_ONLN);
 		nthreads = n < 1 ? 1 : n > 16 ? 16 : (int)n;
 	}
-	if ((fd = listen_on(opts->listen, err)) < 0)
+	char addr[96];
+
+	if ((fd = listen_on(opts->listen, addr, sizeof(addr), err)) < 0)
 		return fd;
 
 	h2o_config_init(&config);
@@ -184,7 +190,7 @@ int http_serve(const struct http_server_opts *opts, struct yw_err *err)
 	for (int i = 0; i < nthreads; i++)
 		pthread_create(&workers[i].thread, NULL, worker_main, &workers[i]);
 	yw_log_info("yunwei %s serving http://%s with %d workers, database %s", YW_VERSION,
-		    opts->listen, nthreads, opts->db_path);
+		    addr, nthreads, opts->db_path);
 
 	sigwait(&sigs, &sig);
 	yw_log_info("received %s, shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");

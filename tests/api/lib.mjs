@@ -1,0 +1,128 @@
+// Shared harness for the API tests: starts the real `yunwei serve` on a
+// free loopback port with a fresh database, and talks to it with fetch.
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+
+export const BIN = process.env.YUNWEI_BIN || new URL('../../build/yunwei', import.meta.url).pathname;
+export const ADMIN_PASSWORD = 'admin-pass-123';
+
+// Starts a server. opts.demo loads the demo data; opts.dir reuses a
+// directory (for restart tests). Returns a handle with api helpers.
+export async function startServer(opts = {}) {
+  const dir = opts.dir || mkdtempSync(join(tmpdir(), 'yunwei-test-'));
+  const db = join(dir, 'yunwei.db');
+  const env = { ...process.env, YUNWEI_ADMIN_PASSWORD: ADMIN_PASSWORD, YUNWEI_DB: '' };
+  if (!opts.dir) {
+    const args = ['init', '--db', db];
+    if (opts.demo) args.push('--demo');
+    execFileSync(BIN, args, { env, stdio: 'pipe' });
+  }
+  const proc = spawn(BIN, ['serve', '--db', db, '--listen', '127.0.0.1:0', ...(opts.args || [])],
+    { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  const base = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('server did not start:\n' + log)), 10000);
+    const onData = (d) => {
+      log += d;
+      const m = log.match(/serving (http:\/\/127\.0\.0\.1:\d+)/);
+      if (m) { clearTimeout(timer); resolve(m[1]); }
+    };
+    proc.stderr.on('data', onData);
+    proc.stdout.on('data', onData);
+    proc.on('exit', (code) => { clearTimeout(timer); reject(new Error(`server exited ${code}:\n${log}`)); });
+  });
+  proc.stderr.on('data', (d) => { log += d; });
+  const srv = new Server(base, dir, db, proc);
+  srv.getLog = () => log;
+  return srv;
+}
+
+export class Server {
+  constructor(base, dir, db, proc) {
+    this.base = base; this.dir = dir; this.db = db; this.proc = proc;
+  }
+
+  // Raw request. opts: { token, session (from login), body (object → JSON,
+  // string/Buffer → as is), headers, csrf (false to omit) }.
+  async req(method, path, opts = {}) {
+    const headers = { ...(opts.headers || {}) };
+    let body = opts.body;
+    if (body !== undefined && typeof body === 'object' && !(body instanceof Buffer) && !(body instanceof Uint8Array)) {
+      body = JSON.stringify(body);
+      if (!('content-type' in lower(headers))) headers['Content-Type'] = 'application/json';
+    }
+    if (opts.token) headers['Authorization'] = `Bearer ${opts.token}`;
+    if (opts.session) {
+      headers['Cookie'] = opts.session.cookie;
+      if (opts.csrf !== false && method !== 'GET') headers['X-CSRF-Token'] = opts.session.csrf;
+    }
+    const res = await fetch(this.base + path, { method, headers, body });
+    const text = await res.text();
+    let json = null;
+    try { json = text ? JSON.parse(text) : null; } catch { json = null; }
+    return { status: res.status, headers: res.headers, json, text };
+  }
+
+  get(path, opts) { return this.req('GET', path, opts); }
+  post(path, body, opts = {}) { return this.req('POST', path, { ...opts, body }); }
+  patch(path, body, opts = {}) { return this.req('PATCH', path, { ...opts, body }); }
+  put(path, body, opts = {}) { return this.req('PUT', path, { ...opts, body }); }
+  del(path, opts) { return this.req('DELETE', path, opts); }
+
+  // Logs in; returns { cookie, csrf, user } or throws with the response.
+  async login(username, password) {
+    const r = await this.post('/api/v1/auth/login', { username, password });
+    if (r.status !== 200) throw new Error(`login ${username}: ${r.status} ${r.text}`);
+    const set = r.headers.get('set-cookie');
+    const cookie = set.split(';')[0];
+    return { cookie, csrf: r.json.csrf_token, user: r.json.user, setCookie: set };
+  }
+
+  // A bearer token for a user, made with the CLI against the database.
+  token(login) {
+    const out = execFileSync(BIN, ['token', 'create', login, '--db', this.db, '--name', 'test'],
+      { encoding: 'utf8', env: { ...process.env, YUNWEI_DB: '' } });
+    const m = out.match(/yw_[A-Za-z0-9_-]+/);
+    if (!m) throw new Error('no token in: ' + out);
+    return m[0];
+  }
+
+  // Runs the CLI against this server's database.
+  cli(args, opts = {}) {
+    return execFileSync(BIN, args, { encoding: 'utf8', env: { ...process.env, YUNWEI_DB: this.db, ...(opts.env || {}) }, stdio: opts.stdio || 'pipe' });
+  }
+
+  // A digest of every record a rejected request must not change (the
+  // audit log, sessions and login throttle rows excepted: writing those
+  // is the point of some rejections).
+  snapshot() {
+    const out = execFileSync('sqlite3', [this.db,
+      "SELECT name FROM sqlite_master WHERE type='table' AND name NOT IN ('audit_log','sessions','login_failures') AND name NOT LIKE 'ticket_fts%' AND name NOT LIKE 'sqlite_%' ORDER BY name"],
+      { encoding: 'utf8' });
+    const h = createHash('sha256');
+    for (const t of out.split('\n').filter(Boolean)) {
+      h.update(t);
+      h.update(execFileSync('sqlite3', ['-json', this.db, `SELECT * FROM "${t}" ORDER BY rowid`], { encoding: 'utf8', maxBuffer: 1 << 28 }));
+    }
+    return h.digest('hex');
+  }
+
+  sql(query) {
+    const out = execFileSync('sqlite3', ['-json', this.db, query], { encoding: 'utf8' });
+    return out.trim() ? JSON.parse(out) : [];
+  }
+
+  async stop(signal = 'SIGTERM') {
+    if (this.proc.exitCode !== null) return this.proc.exitCode;
+    const done = new Promise((r) => this.proc.once('exit', (code, sig) => r(code ?? sig)));
+    this.proc.kill(signal);
+    return done;
+  }
+
+  cleanup() { rmSync(this.dir, { recursive: true, force: true }); }
+}
+
+function lower(h) { return Object.fromEntries(Object.entries(h).map(([k, v]) => [k.toLowerCase(), v])); }
