@@ -14,5 +14,10 @@ const struct cli_command cli_commands[] = {
 	  "--listen defaults to 127.0.0.1:8080; --threads to one worker per core.\n"
 	  "SIGINT or SIGTERM stops it cleanly: requests in flight finish and the\n"
 	  "database is closed." },
+	{ "token", cmd_token, "yunwei token create USER [--name NAME] [--db PATH] | yunwei token revoke ID [--db PATH]",
+	  "Creates a bearer token for USER and prints it once (only its hash is\n"
+	  "stored), or revokes the token with the given id. Scripts send it as\n"
+	  "'Authorization: Bearer <token>'; the CLI's ticket commands read it from\n"
+	  "YUNWEI_TOKEN." },
 	{ NULL, NULL, NULL, NULL },
 };
