@@ -19,5 +19,21 @@ const struct cli_command cli_commands[] = {
 	  "stored), or revokes the token with the given id. Scripts send it as\n"
 	  "'Authorization: Bearer <token>'; the CLI's ticket commands read it from\n"
 	  "YUNWEI_TOKEN." },
+	{ "ticket", cmd_ticket,
+	  "yunwei ticket create|list|show|comment|assign|resolve ... [--server URL] [--json]",
+	  "Works tickets on a running server (--server, default $YUNWEI_SERVER or\n"
+	  "http://127.0.0.1:8080) with the bearer token in $YUNWEI_TOKEN.\n\n"
+	  "  ticket create --title T [--type incident|request] [--description D]\n"
+	  "                [--category ID] [--channel phone|email|web|portal|monitoring|onsite]\n"
+	  "                [--impact 1-3] [--urgency 1-3] [--requester ID] [--org ID]\n"
+	  "                [--group ID] [--assignee ID]\n"
+	  "  ticket list [--status S] [--type T] [--priority P] [--group G] [--assignee A]\n"
+	  "              [--organization O] [--q TEXT] [--sort S] [--limit N] [--cursor C]\n"
+	  "  ticket show ID\n"
+	  "  ticket comment ID --body TEXT|- [--internal]\n"
+	  "  ticket assign ID [--group ID] [--assignee ID]\n"
+	  "  ticket resolve ID --code CODE [--notes TEXT]\n\n"
+	  "Output is a readable table or text; --json prints the API's JSON.\n"
+	  "Exit status: 0 ok, 1 the server refused or was unreachable, 2 usage." },
 	{ NULL, NULL, NULL, NULL },
 };
