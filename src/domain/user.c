@@ -327,7 +327,7 @@ fail:
 }
 
 /* Adds {"old":..., "new":...} under name to changes when the strings differ. */
-static void diff_str(json_t *changes, const char *name, const char *old, const char *new)
+void user_diff_str(json_t *changes, const char *name, const char *old, const char *new)
 {
 	if ((!old && !new) || (old && new && !strcmp(old, new)))
 		return;
@@ -335,7 +335,7 @@ static void diff_str(json_t *changes, const char *name, const char *old, const c
 						       "new", jx_str_or_null(new)));
 }
 
-static void diff_int(json_t *changes, const char *name, int64_t old, int64_t new, bool is_bool)
+void user_diff_int(json_t *changes, const char *name, int64_t old, int64_t new, bool is_bool)
 {
 	if (old == new)
 		return;
@@ -405,12 +405,12 @@ static int update_locked(struct db *db, const struct yw_actor *a, const struct u
 		goto out;
 
 	changes = json_object();
-	diff_str(changes, "display_name", old->display_name, name);
-	diff_str(changes, "email", old->email, email);
-	diff_str(changes, "phone", old->phone, phone);
-	diff_str(changes, "role", acct_role_name(old->role), acct_role_name(role));
-	diff_int(changes, "organization_id", old->org_id, org, false);
-	diff_int(changes, "disabled", old->disabled, disabled, true);
+	user_diff_str(changes, "display_name", old->display_name, name);
+	user_diff_str(changes, "email", old->email, email);
+	user_diff_str(changes, "phone", old->phone, phone);
+	user_diff_str(changes, "role", acct_role_name(old->role), acct_role_name(role));
+	user_diff_int(changes, "organization_id", old->org_id, org, false);
+	user_diff_int(changes, "disabled", old->disabled, disabled, true);
 	if (in->set & USER_F_GROUPS) {
 		bool same = cur.n == groups->n;
 		for (size_t i = 0; same && i < cur.n; i++) {
@@ -617,7 +617,7 @@ fail:
 }
 
 /* Steps st, turning rows into items with fn, up to page->limit; sets page->next. */
-static int fill_page(struct db *db, struct db_stmt *st, struct user_page *page, json_t *items,
+int user_fill_page(struct db *db, struct db_stmt *st, struct user_page *page, json_t *items,
 		     int (*fn)(struct db *, struct db_stmt *, json_t **, struct yw_err *),
 		     struct yw_err *err)
 {
@@ -640,7 +640,7 @@ static int fill_page(struct db *db, struct db_stmt *st, struct user_page *page, 
 	return rc < 0 ? rc : 0;
 }
 
-static void clamp_limit(struct user_page *page)
+void user_page_clamp(struct user_page *page)
 {
 	if (page->limit < 1 || page->limit > 200)
 		page->limit = 50;
@@ -656,7 +656,7 @@ int user_list_json(struct db *db, const struct yw_actor *a, const struct user_fi
 	int rc;
 
 	*items = NULL;
-	clamp_limit(page);
+	user_page_clamp(page);
 	if (f->role && acct_role_parse(f->role, &role)) {
 		free(like);
 		return yw_errf(err, YW_EINVAL, "role",
@@ -692,7 +692,7 @@ int user_list_json(struct db *db, const struct yw_actor *a, const struct user_fi
 		db_bind_text(st, i, like);
 	db_bind_int(st, 17, page->limit + 1);
 	*items = json_array();
-	rc = fill_page(db, st, page, *items, row_json, err);
+	rc = user_fill_page(db, st, page, *items, row_json, err);
 	db_done(st);
 	free(like);
 	if (rc) {
@@ -723,7 +723,7 @@ int user_token_list_json(struct db *db, const struct yw_actor *a, int64_t user_i
 	int rc;
 
 	*items = NULL;
-	clamp_limit(page);
+	user_page_clamp(page);
 	if (!user_id)
 		user_id = a->user_id;
 	if (user_id != a->user_id && a->role != ROLE_ADMIN)
@@ -735,7 +735,7 @@ int user_token_list_json(struct db *db, const struct yw_actor *a, int64_t user_i
 	db_bind_int(st, 2, page->after);
 	db_bind_int(st, 3, page->limit + 1);
 	*items = json_array();
-	rc = fill_page(db, st, page, *items, token_json, err);
+	rc = user_fill_page(db, st, page, *items, token_json, err);
 	db_done(st);
 	if (rc) {
 		json_decref(*items);
@@ -791,7 +791,7 @@ int user_audit_list_json(struct db *db, const struct yw_actor *a, const struct u
 	int rc;
 
 	*items = NULL;
-	clamp_limit(page);
+	user_page_clamp(page);
 	if (a->role != ROLE_ADMIN && a->role != ROLE_MANAGER)
 		return yw_errf(err, YW_EPERM, "", "only managers and admins may read the audit log");
 	if ((rc = db_prepare(db, "SELECT l.id, l.at, COALESCE(l.actor_id, 0), u.login, l.action, l.target_type,"
@@ -817,7 +817,7 @@ int user_audit_list_json(struct db *db, const struct yw_actor *a, const struct u
 	db_bind_int(st, 11, f->target_id);
 	db_bind_int(st, 12, page->limit + 1);
 	*items = json_array();
-	rc = fill_page(db, st, page, *items, audit_json, err);
+	rc = user_fill_page(db, st, page, *items, audit_json, err);
 	db_done(st);
 	if (rc) {
 		json_decref(*items);

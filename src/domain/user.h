@@ -125,6 +125,25 @@ struct user_filter {
 	int disabled;           /* -1: any, 0, 1 */
 };
 
+/* A limit outside 1..200 becomes the default, 50. */
+void user_page_clamp(struct user_page *page);
+/*
+ * Steps st (whose first column is the id) turning rows into items with
+ * fn, up to page->limit of them; a further row sets page->next. For the
+ * lists of the account modules, which select limit + 1 rows.
+ */
+struct db_stmt;
+int user_fill_page(struct db *db, struct db_stmt *st, struct user_page *page, json_t *items,
+		   int (*fn)(struct db *, struct db_stmt *, json_t **, struct yw_err *),
+		   struct yw_err *err);
+
+/*
+ * For audit details: adds {"old": ..., "new": ...} under name to changes
+ * when the values differ (ids of 0 and NULL strings are null).
+ */
+void user_diff_str(json_t *changes, const char *name, const char *old, const char *new);
+void user_diff_int(json_t *changes, const char *name, int64_t old, int64_t new, bool is_bool);
+
 /* Users visible to a that match f, ordered by id. *items is a new array. */
 int user_list_json(struct db *db, const struct yw_actor *a, const struct user_filter *f,
 		   struct user_page *page, json_t **items, struct yw_err *err);
