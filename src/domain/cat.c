@@ -52,14 +52,12 @@ static int walk_up(struct db *db, int64_t id, int64_t avoid, int *depth, struct 
 		if (rc == DB_ROW) {
 			id = db_col_int(st, 0);
 			names[n++] = yw_strdup(db_col_text(st, 1));
-			rc = 0;
 		}
 		db_done(st);
-		if (rc)
-			break;
+		if (rc != DB_ROW)
+			break;   /* an error, or a dangling parent (foreign keys forbid it) */
+		rc = 0;
 	}
-	if (rc == DB_DONE)
-		rc = 0;   /* a dangling parent cannot happen with foreign keys on */
 	if (depth)
 		*depth = n;
 	for (int i = n - 1; i >= 0; i--) {

@@ -165,7 +165,7 @@ static int user_load(struct db *db, const struct yw_actor *a, int64_t id, struct
 		u->display_name = yw_strdup(db_col_text(st, 6));
 		u->email = dup_or_null(db_col_text(st, 7));
 		u->phone = dup_or_null(db_col_text(st, 8));
-		rc = 0;
+		rc = DB_ROW;
 		if (org && u->org_id != org) {
 			user_row_release(u);
 			rc = DB_DONE;
@@ -174,7 +174,7 @@ static int user_load(struct db *db, const struct yw_actor *a, int64_t id, struct
 	db_done(st);
 	if (rc == DB_DONE)
 		return yw_errf(err, YW_ENOTFOUND, "id", "no user %" PRId64, id);
-	return rc;
+	return rc == DB_ROW ? 0 : rc;
 }
 
 static int need_admin(const struct yw_actor *a, const char *what, struct yw_err *err)
