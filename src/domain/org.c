@@ -182,7 +182,7 @@ int org_update(struct db *db, const struct yw_actor *a, int64_t id, int64_t vers
 	bool active;
 	int rc;
 
-	if ((rc = check_fields(in, err)) || (rc = db_begin(db, err)))
+	if ((rc = db_begin(db, err)))
 		return rc;
 	if ((rc = org_load(db, a, id, &o, err)))
 		goto fail;
@@ -190,6 +190,8 @@ int org_update(struct db *db, const struct yw_actor *a, int64_t id, int64_t vers
 		rc = yw_errf(err, YW_EPERM, "", "only an admin may change organizations");
 		goto fail;
 	}
+	if ((rc = check_fields(in, err)))
+		goto fail;
 	if (version && version != o.version) {
 		rc = yw_errf(err, YW_ESTALE, "version", "organization %" PRId64 " is at version %" PRId64
 			     ", not %" PRId64 "; reload it and try again", id, o.version, version);

@@ -453,11 +453,11 @@ int user_update(struct db *db, const struct yw_actor *a, int64_t id, int64_t ver
 	struct user_row old = { 0 };
 	int rc;
 
-	if ((rc = check_fields(in, err)))
-		return rc;
 	if ((rc = db_begin(db, err)))
 		return rc;
-	if ((rc = user_load(db, a, id, &old, err)) || (rc = need_admin(a, "change users", err)))
+	/* who may comes before what is wrong with the input: a refusal tells nothing */
+	if ((rc = user_load(db, a, id, &old, err)) || (rc = need_admin(a, "change users", err)) ||
+	    (rc = check_fields(in, err)))
 		goto fail;
 	if (version && version != old.version) {
 		rc = yw_errf(err, YW_ESTALE, "version", "user %" PRId64 " is at version %" PRId64
