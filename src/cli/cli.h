@@ -39,5 +39,6 @@ int cli_open_db(const char *path, struct db **db);
 int cmd_init(int argc, const char **argv);
 int cmd_serve(int argc, const char **argv);
 int cmd_token(int argc, const char **argv);
+int cmd_calendar(int argc, const char **argv);
 
 #endif
