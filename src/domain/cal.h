@@ -228,7 +228,7 @@ int cal_create(struct db *db, const struct yw_actor *a, const struct cal_input *
 	       int64_t *id, struct yw_err *err);
 int cal_update(struct db *db, const struct yw_actor *a, int64_t id, int64_t version,
 	       const struct cal_input *in, unsigned have, struct yw_err *err);
-/* {"year":Y,"items":[{"date","kind","name","windows"}]} */
+/* {"calendar_id","year","items":[{"date","kind","name","windows"}],"version"} */
 int cal_days_json(struct db *db, const struct yw_actor *a, int64_t id, int year, json_t **out,
 		  struct yw_err *err);
 /* Replaces the special days of year with days (a JSON array, borrowed). */

@@ -492,13 +492,13 @@ int cal_days_json(struct db *db, const struct yw_actor *a, int64_t id, int year,
 {
 	struct db_stmt *st;
 	char from[24], to[24];
-	int64_t one;
+	int64_t version;
 	json_t *items;
 	int rc;
 
 	if ((rc = may_read(a, err)) || (rc = check_year(year, err)))
 		return rc;
-	if ((rc = db_queryint(db, &one, err, "SELECT id FROM calendars WHERE id = ?", "i", id)))
+	if ((rc = db_queryint(db, &version, err, "SELECT version FROM calendars WHERE id = ?", "i", id)))
 		return rc == YW_ENOTFOUND ? yw_errf(err, rc, "", "no calendar %" PRId64, id) : rc;
 	snprintf(from, sizeof(from), "%04d-01-01", year);
 	snprintf(to, sizeof(to), "%04d-01-01", year + 1);
@@ -524,7 +524,8 @@ int cal_days_json(struct db *db, const struct yw_actor *a, int64_t id, int year,
 		json_decref(items);
 		return rc;
 	}
-	*out = json_pack("{s:i, s:o}", "year", year, "items", items);
+	*out = json_pack("{s:I, s:i, s:o}", "calendar_id", (json_int_t)id, "year", year, "items", items);
+	json_object_set_new(*out, "version", json_integer(version));
 	return 0;
 }
 

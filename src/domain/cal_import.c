@@ -378,11 +378,13 @@ int cal_import_parse(const char *data, size_t len, enum cal_format fmt, struct c
 	imp->n = 0;
 	if (len > IMPORT_MAX_BYTES)
 		return yw_errf(err, YW_ETOOBIG, "file", "the file is larger than 1 MiB");
+	if (len >= 3 && !memcmp(data, "\xef\xbb\xbf", 3))
+		i = 3;
+	while (i < len && isspace((unsigned char)data[i]))
+		i++;
+	if (i == len)
+		return yw_errf(err, YW_EINVAL, "file", "the file is empty");
 	if (fmt == CAL_FMT_AUTO) {
-		if (len >= 3 && !memcmp(data, "\xef\xbb\xbf", 3))
-			i = 3;
-		while (i < len && isspace((unsigned char)data[i]))
-			i++;
 		fmt = i < len && (data[i] == '{' || data[i] == '[') ? CAL_FMT_JSON : CAL_FMT_ICS;
 	}
 	rc = fmt == CAL_FMT_JSON ? parse_json(data, len, imp, err) : parse_ics(data, len, imp, err);
