@@ -19,12 +19,12 @@ static int weekday_of(int64_t day)
 	return (int)(((day + 3) % 7 + 7) % 7);
 }
 
-int cal_new(const char *tzname, struct cal **out, struct yw_err *err)
+int cal_new(const char *zone, struct cal **out, struct yw_err *err)
 {
 	const struct cal_tz *tz;
 	int rc;
 
-	if ((rc = cal_tz_get(tzname, &tz, err)))
+	if ((rc = cal_tz_get(zone, &tz, err)))
 		return rc;
 	*out = yw_calloc(1, sizeof(**out));
 	(*out)->tz = tz;

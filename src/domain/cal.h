@@ -88,8 +88,8 @@ struct cal_interval {
 
 /* ---- building a calendar in memory (tests, loading) ---- */
 
-/* A calendar in zone tzname with no windows and no special days. */
-int cal_new(const char *tzname, struct cal **out, struct yw_err *err);
+/* A calendar in zone (an IANA name) with no windows and no special days. */
+int cal_new(const char *zone, struct cal **out, struct yw_err *err);
 void cal_free(struct cal *c);
 /* Sets the windows of weekday wd (0 = Monday); checked like cal_daywin_check. */
 int cal_set_week(struct cal *c, int wd, const struct cal_daywin *w, struct yw_err *err);
