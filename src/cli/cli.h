@@ -42,5 +42,6 @@ int cmd_token(int argc, const char **argv);
 int cmd_ticket(int argc, const char **argv);
 int cmd_user(int argc, const char **argv);
 int cmd_calendar(int argc, const char **argv);
+int cmd_sla(int argc, const char **argv);
 
 #endif

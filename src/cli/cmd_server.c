@@ -6,6 +6,7 @@
 #include "../domain/demo.h"
 #include "../domain/cal.h"
 #include "../http/http.h"
+#include "../jobs/sched.h"
 #include "cli.h"
 #include <sys/stat.h>
 
@@ -107,7 +108,13 @@ int cmd_serve(int argc, const char **argv)
 	if (cli_open_db(opts.db_path, &db))
 		return CLI_FAIL;
 	db_close(db);
-	if (http_serve(&opts, &err))
+	/* the SLA scheduler runs beside the workers, on its own connection */
+	struct sched *sched;
+	if (sched_start(opts.db_path, &sched, &err))
+		return cli_fail(&err);
+	int rc = http_serve(&opts, &err);
+	sched_stop(sched);
+	if (rc)
 		return cli_fail(&err);
 	return CLI_OK;
 }

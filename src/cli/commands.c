@@ -65,5 +65,24 @@ const struct cli_command cli_commands[] = {
 	  "                         file into --calendar (default cn-workday); a bad file is\n"
 	  "                         rejected whole, naming the date or line at fault\n"
 	  "Instants are ISO 8601; without an offset they are wall time in the calendar's zone." },
+	{ "sla", cmd_sla,
+	  "yunwei sla policy list|show|add|set|delete ... | sla report [--from T] [--to T] [--by B] | sla rebuild | sla states [--db PATH]",
+	  "Service levels, on the database directly, as the system (audited as such).\n"
+	  "  policy list [--json]           the policies in match order (first match wins):\n"
+	  "                                 targets as minutes@calendar_id [thresholds %]\n"
+	  "  policy show P                  one policy as JSON (P: id or name)\n"
+	  "  policy add --file F            a new policy from JSON (F: a file or - for stdin),\n"
+	  "                                 the body of POST /api/v1/sla/policies\n"
+	  "  policy set P --file F [--version N]\n"
+	  "                                 changes fields of a policy (PATCH body)\n"
+	  "  policy delete P                deletes a policy\n"
+	  "  report [--from T] [--to T] [--by level|group|organization|policy] [--json]\n"
+	  "                                 tickets created in [from, to) (default: the last 30\n"
+	  "                                 days): met, breached, compliance, mean and p90 of\n"
+	  "                                 response and resolution in working minutes\n"
+	  "  rebuild                        starts clocks for open tickets without any (after an\n"
+	  "                                 upgrade) and re-targets every open clock\n"
+	  "  states                         counts the current clocks by state, and the time it took\n"
+	  "Every policy write re-targets the open clocks of the tickets it concerns." },
 	{ NULL, NULL, NULL, NULL },
 };

@@ -1,5 +1,6 @@
 /* main.c - dispatch `yunwei <command>` through the command table. */
 #include "../core/yw.h"
+#include "../core/ytime.h"
 #include "cli.h"
 #include <sodium.h>
 
@@ -27,6 +28,18 @@ int main(int argc, char **argv)
 	if (sodium_init() < 0) {
 		fprintf(stderr, "fatal: cannot initialise libsodium\n");
 		return CLI_FAIL;
+	}
+	/* the test hook of ytime.h: a fixed "now", as epoch seconds or ISO 8601 */
+	const char *fake = getenv("YW_FAKE_NOW");
+	if (fake && *fake) {
+		int64_t t;
+		char *end;
+		t = strtoll(fake, &end, 10);
+		if ((*end && yw_parse_iso(fake, &t)) || t <= 0) {
+			fprintf(stderr, "fatal: YW_FAKE_NOW is not a time: %s\n", fake);
+			return CLI_USAGE;
+		}
+		yw_time_set_fake(t);
 	}
 	if (argc < 2) {
 		list_commands(stderr);

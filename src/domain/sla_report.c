@@ -62,10 +62,12 @@ struct tk {
 
 static void add_ticket(struct report *r, const struct tk *t)
 {
-	struct row *rows[2] = { row_of(r, t->key), &r->total };
+	struct row *rows[2];
 
 	if (!t->any)
 		return;
+	rows[0] = row_of(r, t->key);
+	rows[1] = &r->total;
 	for (int i = 0; i < 2; i++) {
 		struct row *w = rows[i];
 		w->tickets++;

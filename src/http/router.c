@@ -7,6 +7,7 @@ const struct http_route *const http_route_tables[] = {
 	http_routes_accounts,
 	http_routes_tickets,
 	http_routes_calendars,
+	http_routes_sla,
 	NULL,
 };
 
