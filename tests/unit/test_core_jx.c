@@ -1,6 +1,7 @@
 /* test_core_jx.c - table-driven JSON validation: every way a body can be wrong. */
 #include "yw.h"
 #include "jx.h"
+#include "utf8.h"
 #include <setjmp.h>
 #include <cmocka.h>
 
@@ -255,6 +256,28 @@ static void test_long_enum_message(void **state)
 	json_decref(j);
 }
 
+/* An error quoting a long key must stay valid UTF-8 where it is cut. */
+static void test_error_text_stays_utf8(void **state)
+{
+	struct yw_err err = YW_ERR_INIT;
+	struct input in;
+	char body[512], key[256] = "";
+	size_t n = 0;
+
+	/* 58 ASCII bytes then CJK: the %.60s cut and the 64-byte field cut land mid-character */
+	n += snprintf(key, sizeof(key), "%058d", 0);
+	for (int i = 0; i < 20; i++)
+		n += snprintf(key + n, sizeof(key) - n, "宕");
+	snprintf(body, sizeof(body), "{\"%s\":1}", key);
+	assert_int_equal(decode(body, &in, NULL, &err), YW_EUNKNOWN);
+	assert_true(utf8_valid(err.msg, strlen(err.msg)));
+	assert_true(utf8_valid(err.field, strlen(err.field)));
+	json_t *j = json_pack("{s:s, s:s}", "message", err.msg, "field", err.field);
+	assert_non_null(j);   /* what http_send_error builds */
+	json_decref(j);
+	assert_non_null(strstr(err.msg, "unknown field 0000"));
+}
+
 static void test_output_helpers(void **state)
 {
 	json_t *j;
@@ -286,6 +309,7 @@ int main(void)
 		cmocka_unit_test(test_nul_and_bad_utf8),
 		cmocka_unit_test(test_no_leak_on_later_failure),
 		cmocka_unit_test(test_long_enum_message),
+		cmocka_unit_test(test_error_text_stays_utf8),
 		cmocka_unit_test(test_output_helpers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
