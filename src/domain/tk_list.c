@@ -269,10 +269,25 @@ static int build(struct db *db, const struct yw_actor *a, const struct tk_query 
 		int64_t id;
 		if ((rc = parse_id("category", in->category, &id, err)))
 			return rc;
-		/* a category means itself and everything under it */
-		strbuf_addstr(&q->sql, " AND t.category_id IN (WITH RECURSIVE sub(id) AS (SELECT ? UNION"
-			      " SELECT c.id FROM categories c JOIN sub ON c.parent_id = sub.id) SELECT id FROM sub)");
-		if ((rc = bind_i(q, id, err)))
+		/*
+		 * a category means itself and everything under it; the ids are
+		 * resolved first so that the planner sees a short IN list it can
+		 * look up in tickets_category_created
+		 */
+		struct db_stmt *st;
+		int n = 0;
+		if ((rc = db_prepare(db, "WITH RECURSIVE sub(id) AS (SELECT ? UNION SELECT c.id FROM categories c"
+				     " JOIN sub ON c.parent_id = sub.id) SELECT id FROM sub LIMIT 64", &st, err)))
+			return rc;
+		db_bind_int(st, 1, id);
+		strbuf_addstr(&q->sql, " AND t.category_id IN (");
+		while (!rc && (rc = db_step(st, err)) == DB_ROW) {
+			strbuf_addstr(&q->sql, n++ ? ", ?" : "?");
+			rc = bind_i(q, db_col_int(st, 0), err);
+		}
+		db_done(st);
+		strbuf_addch(&q->sql, ')');
+		if (rc < 0)
 			return rc;
 	}
 	if (in->created_after && (rc = time_cond(q, "created_after", ">=", in->created_after, err)))
