@@ -13,6 +13,13 @@
 
 #define DEMO_PASSWORD "demo1234"
 
+const char demo_credentials[] =
+	"demo logins (password " DEMO_PASSWORD "):\n"
+	"  engineers   zhangwei 张伟, lina 李娜, wangqiang 王强, liuyang 刘洋\n"
+	"  supervisors chenjing 陈静 (综合调度室, 基础网络室), huanglei 黄磊 (业务支撑室)\n"
+	"  manager     zhaomin 赵敏\n"
+	"  customers   hd_sun 孙建国, hd_zhou 周丽 (华东电力信息公司), xn_li 李明 (西南能源数据中心)\n";
+
 static const struct {
 	const char *login, *name, *role, *org, *phone;
 } demo_users[] = {
