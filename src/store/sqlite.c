@@ -73,8 +73,10 @@ void db_close(struct db *db)
 	if (!db)
 		return;
 	for (size_t i = 0; i < STMT_CACHE; i++)
-		if (db->cache[i].st)
+		if (db->cache[i].st) {
 			sqlite3_finalize(db->cache[i].st);
+			free((char *)db->cache[i].sql);
+		}
 	if (sqlite3_close(db->h) != SQLITE_OK)
 		yw_log_error("sqlite: close: %s", sqlite3_errmsg(db->h));
 	free(db);
