@@ -40,6 +40,7 @@ struct api_handler {
 };
 
 static h2o_globalconf_t config;
+char http_data_dir[4096] = ".";
 
 static int on_req(h2o_handler_t *self, h2o_req_t *req)
 {
@@ -183,6 +184,12 @@ int http_serve(const struct http_server_opts *opts, struct yw_err *err)
 
 	if ((fd = listen_on(opts->listen, addr, sizeof(addr), err)) < 0)
 		return fd;
+	{
+		const char *slash = strrchr(opts->db_path, '/');
+		if (slash)
+			snprintf(http_data_dir, sizeof(http_data_dir), "%.*s",
+				 (int)(slash == opts->db_path ? 1 : slash - opts->db_path), opts->db_path);
+	}
 
 	h2o_config_init(&config);
 	config.server_name = h2o_iovec_init(H2O_STRLIT("yunwei"));
