@@ -245,3 +245,8 @@ json_t *jx_id_or_null(int64_t id)
 {
 	return id ? json_integer(id) : json_null();
 }
+
+json_t *jx_dbstr(const char *s)
+{
+	return s ? json_string_nocheck(s) : json_null();
+}

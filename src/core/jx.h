@@ -69,5 +69,11 @@ int jx_check_str(const char *field, const char *s, size_t len, int64_t min, int6
 json_t *jx_str_or_null(const char *s);
 json_t *jx_time_or_null(int64_t t);
 json_t *jx_id_or_null(int64_t id);
+/*
+ * Text read back from the store, which only ever holds validated UTF-8:
+ * skips jansson's re-validation, the costliest step of encoding a list.
+ * NULL gives null.
+ */
+json_t *jx_dbstr(const char *s);
 
 #endif

@@ -48,13 +48,6 @@ const char *const tk_milestones[TK_NMS] = {
 	"rejected_at", "resolved_at", "closed_at", "cancelled_at", "reopened_at",
 };
 
-const char tk_row_cols[] =
-	"t.id, t.number, t.type, t.status, t.title, t.description, t.category_id, t.channel,"
-	" t.requester_id, t.org_id, t.impact, t.urgency, t.priority, t.fault_level, t.group_id,"
-	" t.assignee_id, t.resolution_code, t.resolution_notes, t.created_by, t.created_at,"
-	" t.updated_at, t.reopen_count, t.version, t.assigned_at, t.first_response_at,"
-	" t.in_progress_at, t.pending_at, t.approved_at, t.rejected_at, t.resolved_at,"
-	" t.closed_at, t.cancelled_at, t.reopened_at";
 
 static char *dup_or_null(const char *s)
 {
@@ -114,12 +107,10 @@ bool tk_can_see(const struct yw_actor *a, int64_t org_id)
 
 int tk_load(struct db *db, const struct yw_actor *a, int64_t id, struct tk_row *t, struct yw_err *err)
 {
-	static char sql[sizeof(tk_row_cols) + 64];
+	static const char sql[] = "SELECT " TK_ROW_COLS " FROM tickets t WHERE t.id = ?";
 	struct db_stmt *st;
 	int rc;
 
-	if (!sql[0])
-		snprintf(sql, sizeof(sql), "SELECT %s FROM tickets t WHERE t.id = ?", tk_row_cols);
 	memset(t, 0, sizeof(*t));
 	if ((rc = db_prepare(db, sql, &st, err)))
 		return rc;
@@ -332,16 +323,18 @@ json_t *tk_row_json(struct db *db, const struct yw_actor *a, const struct tk_row
 	json_t *j = json_object();
 
 	json_object_set_new(j, "id", json_integer(t->id));
-	json_object_set_new(j, "number", json_string(t->number));
+	json_object_set_new(j, "number", jx_dbstr(t->number));
 	json_object_set_new(j, "type", json_string(t->type->name));
 	json_object_set_new(j, "status", json_string(tk_states[t->status].name));
-	json_object_set_new(j, "title", json_string(t->title));
-	json_object_set_new(j, "description", json_string(t->description ? t->description : ""));
+	json_object_set_new(j, "title", jx_dbstr(t->title));
+	/* lists carry the summary; the long texts come with the ticket itself */
+	if (full)
+		json_object_set_new(j, "description", jx_dbstr(t->description ? t->description : ""));
 	json_object_set_new(j, "category_id", jx_id_or_null(t->category_id));
 	tk_cat_path(db, t->category_id, &path);
 	json_object_set_new(j, "category_path", name_or_null(path.buf));
 	strbuf_release(&path);
-	json_object_set_new(j, "channel", json_string(t->channel));
+	json_object_set_new(j, "channel", jx_dbstr(t->channel));
 	json_object_set_new(j, "requester_id", jx_id_or_null(t->requester_id));
 	tk_user_name(db, t->requester_id, buf, sizeof(buf));
 	json_object_set_new(j, "requester_name", name_or_null(buf));
@@ -360,8 +353,9 @@ json_t *tk_row_json(struct db *db, const struct yw_actor *a, const struct tk_row
 	json_object_set_new(j, "assignee_id", jx_id_or_null(t->assignee_id));
 	tk_user_name(db, t->assignee_id, buf, sizeof(buf));
 	json_object_set_new(j, "assignee_name", name_or_null(buf));
-	json_object_set_new(j, "resolution_code", jx_str_or_null(t->resolution_code));
-	json_object_set_new(j, "resolution_notes", jx_str_or_null(t->resolution_notes));
+	json_object_set_new(j, "resolution_code", jx_dbstr(t->resolution_code));
+	if (full)
+		json_object_set_new(j, "resolution_notes", jx_dbstr(t->resolution_notes));
 	json_object_set_new(j, "created_by", jx_id_or_null(t->created_by));
 	json_object_set_new(j, "created_at", jx_time_or_null(t->created_at));
 	json_object_set_new(j, "updated_at", jx_time_or_null(t->updated_at));

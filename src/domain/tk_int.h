@@ -76,7 +76,14 @@ struct tk_row {
 };
 
 /* The column list tk_row_read() expects, "t." prefixed. */
-extern const char tk_row_cols[];
+/* The columns tk_row_read() expects, in order; a macro so SQL can be built at compile time. */
+#define TK_ROW_COLS \
+	"t.id, t.number, t.type, t.status, t.title, t.description, t.category_id, t.channel," \
+	" t.requester_id, t.org_id, t.impact, t.urgency, t.priority, t.fault_level, t.group_id," \
+	" t.assignee_id, t.resolution_code, t.resolution_notes, t.created_by, t.created_at," \
+	" t.updated_at, t.reopen_count, t.version, t.assigned_at, t.first_response_at," \
+	" t.in_progress_at, t.pending_at, t.approved_at, t.rejected_at, t.resolved_at," \
+	" t.closed_at, t.cancelled_at, t.reopened_at"
 void tk_row_read(struct db_stmt *st, struct tk_row *t);
 void tk_row_release(struct tk_row *t);
 /* Loads a ticket the caller may see (YW_ENOTFOUND otherwise). */

@@ -219,7 +219,7 @@ static int build(struct db *db, const struct yw_actor *a, const struct tk_query 
 		*sort_ix = i;
 	}
 
-	strbuf_addf(&q->sql, "SELECT %s FROM tickets t WHERE 1 = 1", tk_row_cols);
+	strbuf_addstr(&q->sql, "SELECT " TK_ROW_COLS " FROM tickets t WHERE 1 = 1");
 	if (!acct_is_staff(a)) {
 		/* customers: their organisation only, whatever they ask */
 		strbuf_addstr(&q->sql, " AND t.org_id = ?");
