@@ -8,3 +8,5 @@ echo "== unit tests"
 ctest --test-dir "$build" --output-on-failure
 echo "== API tests"
 YUNWEI_BIN="$PWD/$build/yunwei" node --test --test-concurrency=2 tests/api/
+echo "== browser tests"
+YUNWEI_BIN="$PWD/$build/yunwei" node --test --test-concurrency=2 tests/e2e/

@@ -1,5 +1,5 @@
 // DOM helpers. Everything the server sends is inserted as text: h() sets
-// textContent for string children and never touches innerHTML.
+// textContent for string children; no HTML parsing anywhere.
 
 // h('a', {href: '/x', class: 'btn', onclick: fn}, 'text', childNode, [more])
 export function h(tag, attrs, ...children) {

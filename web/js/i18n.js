@@ -25,7 +25,7 @@ export function setLang(l) {
   try { localStorage.setItem(KEY, l); } catch { /* private mode: not remembered */ }
 }
 
-// t('ticket.count', {n: 3}) -> the catalogue's text with {n} filled in.
+// t('list.shown', {n: 3}) -> the catalogue's text with {n} filled in.
 export function t(key, params) {
   let s = Object.prototype.hasOwnProperty.call(cat, key) ? cat[key] : key;
   if (params) s = s.replace(/\{(\w+)\}/g, (m, k) => (k in params ? String(params[k]) : m));
