@@ -40,5 +40,6 @@ int cmd_init(int argc, const char **argv);
 int cmd_serve(int argc, const char **argv);
 int cmd_token(int argc, const char **argv);
 int cmd_ticket(int argc, const char **argv);
+int cmd_user(int argc, const char **argv);
 
 #endif

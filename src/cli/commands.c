@@ -35,5 +35,22 @@ const struct cli_command cli_commands[] = {
 	  "  ticket resolve ID --code CODE [--notes TEXT]\n\n"
 	  "Output is a readable table or text; --json prints the API's JSON.\n"
 	  "Exit status: 0 ok, 1 the server refused or was unreachable, 2 usage." },
+	{ "user", cmd_user,
+	  "yunwei user add LOGIN --name NAME --role ROLE [--email E] [--phone P] [--org ORG] [--group G]... [--password-stdin] [--db PATH]"
+	  " | yunwei user list [--json] | yunwei user passwd LOGIN [--password-stdin] | yunwei user disable|enable LOGIN",
+	  "Manages accounts on the database directly, as the system (audited as such).\n"
+	  "  add      creates a user. ROLE is admin, manager, supervisor, engineer or\n"
+	  "           customer; a customer needs --org (an organization's id, name or\n"
+	  "           code), staff may be put in support groups with --group (id or\n"
+	  "           name, repeatable).\n"
+	  "  list     prints every user as a table (login, name, role, organization,\n"
+	  "           groups, disabled), or as JSON records with --json.\n"
+	  "  passwd   sets a user's password and ends all its sessions.\n"
+	  "  disable  stops a user from logging in or using its tokens, and ends its\n"
+	  "           sessions; its tokens stay (enable brings them back).\n"
+	  "  enable   lets a disabled user log in again.\n"
+	  "The password for add and passwd is read as one line from standard input\n"
+	  "with --password-stdin, else taken from $YUNWEI_PASSWORD, else generated and\n"
+	  "printed once. Passwords have 8 to 128 characters." },
 	{ NULL, NULL, NULL, NULL },
 };

@@ -447,3 +447,20 @@ int acct_bootstrap_admin(struct db *db, const char *password, char *generated, s
 		return rc;
 	return 1;
 }
+
+int acct_drop_sessions(struct db *db, int64_t user_id, const char *keep_sid, struct yw_err *err)
+{
+	unsigned char h[32] = { 0 };
+	struct db_stmt *st;
+	int rc;
+
+	if (keep_sid && *keep_sid)
+		secret_hash(keep_sid, h);
+	if ((rc = db_prepare(db, "DELETE FROM sessions WHERE user_id = ? AND id_hash <> ?", &st, err)))
+		return rc;
+	db_bind_int(st, 1, user_id);
+	db_bind_blob(st, 2, h, sizeof(h));
+	rc = db_step(st, err);
+	db_done(st);
+	return rc < 0 ? rc : 0;
+}

@@ -93,6 +93,12 @@ int acct_find_user(struct db *db, const char *login, int64_t *user_id, struct yw
  */
 int acct_bootstrap_admin(struct db *db, const char *password, char *generated, struct yw_err *err);
 
+/*
+ * Deletes a user's sessions, all but keep_sid (a cookie value; NULL: all).
+ * For password changes and disabling; runs in the caller's transaction.
+ */
+int acct_drop_sessions(struct db *db, int64_t user_id, const char *keep_sid, struct yw_err *err);
+
 /* Is user_id a member of group_id / the supervisor of group_id? */
 bool acct_in_group(struct db *db, int64_t user_id, int64_t group_id);
 bool acct_supervises(struct db *db, int64_t user_id, int64_t group_id);

@@ -103,6 +103,10 @@ static void *worker_main(void *arg)
 	while (has_connections(w) && yw_now_ms() < deadline)
 		h2o_evloop_run(loop, 50);
 	h2o_socket_close(w->waker);
+	/* run once more so the closes above complete, then free the loop */
+	h2o_evloop_run(loop, 0);
+	h2o_context_dispose(&w->ctx);
+	h2o_evloop_destroy(loop);
 	return NULL;
 }
 
@@ -207,5 +211,6 @@ out:
 			close(workers[i].wake[1]);
 	}
 	free(workers);
+	h2o_config_dispose(&config);
 	return rc;
 }

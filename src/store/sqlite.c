@@ -73,8 +73,10 @@ void db_close(struct db *db)
 	if (!db)
 		return;
 	for (size_t i = 0; i < STMT_CACHE; i++)
-		if (db->cache[i].st)
+		if (db->cache[i].st) {
 			sqlite3_finalize(db->cache[i].st);
+			free((char *)db->cache[i].sql);
+		}
 	if (sqlite3_close(db->h) != SQLITE_OK)
 		yw_log_error("sqlite: close: %s", sqlite3_errmsg(db->h));
 	free(db);
@@ -114,13 +116,22 @@ int db_prepare(struct db *db, const char *sql, struct db_stmt **out, struct yw_e
 		}
 	}
 	if (!slot) {
-		/* the cache is full of distinct statements: evict one at the probe start */
-		slot = &db->cache[h];
-		if (slot->busy)
+		/*
+		 * The cache is full of distinct statements (dynamic list queries
+		 * can do that): evict the first idle one in probe order. Slots are
+		 * replaced in place, never emptied, so no probe chain is broken.
+		 */
+		for (uint32_t i = 0; i < STMT_CACHE && !slot; i++) {
+			struct db_stmt *s = &db->cache[(h + i) & (STMT_CACHE - 1)];
+			if (!s->busy)
+				slot = s;
+		}
+		if (!slot)
 			BUG("statement cache full of busy statements");
 		sqlite3_finalize(slot->st);
 		free((char *)slot->sql);
 		slot->st = NULL;
+		slot->sql = NULL;
 	}
 	int rc = sqlite3_prepare_v3(db->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &slot->st, NULL);
 	if (rc != SQLITE_OK) {

@@ -34,7 +34,6 @@ export async function startServer(opts = {}) {
     proc.stdout.on('data', onData);
     proc.on('exit', (code) => { clearTimeout(timer); reject(new Error(`server exited ${code}:\n${log}`)); });
   });
-  proc.stderr.on('data', (d) => { log += d; });
   const srv = new Server(base, dir, db, proc);
   srv.getLog = () => log;
   return srv;
