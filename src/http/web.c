@@ -131,18 +131,6 @@ void web_register(h2o_pathconf_t *path)
 		asset_prepare(&assets[i], web_files[i].path, web_files[i].data, web_files[i].size);
 }
 
-size_t web_gzip_bytes(const char *rel, size_t *identity)
-{
-	web_register(NULL);
-	for (size_t i = 0; i < nassets; i++)
-		if (!strcmp(assets[i].path, rel)) {
-			if (identity)
-				*identity = assets[i].size;
-			return assets[i].gz ? assets[i].gzsize : assets[i].size;
-		}
-	return 0;
-}
-
 static void not_found(h2o_req_t *req)
 {
 	static const char body[] = "{\"error\":{\"code\":\"not_found\",\"message\":\"no such page\"}}";

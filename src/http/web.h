@@ -19,12 +19,4 @@
 void web_register(h2o_pathconf_t *path);
 /* Serves GET/HEAD of a static file for req; always sends a response, returns 0. */
 int web_handle(h2o_req_t *req, const char *web_root);
-/*
- * Bytes an embedded file (path relative to web/) takes on the wire with
- * gzip, or as is when it is not compressed; 0 when there is no such
- * file. identity, if not NULL, gets its uncompressed size. For the
- * transfer-size budget test.
- */
-size_t web_gzip_bytes(const char *rel, size_t *identity);
-
 #endif
