@@ -19,4 +19,5 @@
 void web_register(h2o_pathconf_t *path);
 /* Serves GET/HEAD of a static file for req; always sends a response, returns 0. */
 int web_handle(h2o_req_t *req, const char *web_root);
+
 #endif
