@@ -20,7 +20,9 @@ export const PHONE = { width: 375, height: 740 };
 // page.problems, which a test checks with assertClean(page).
 export async function setup(opts = {}) {
   if (!existsSync(CHROMIUM)) throw new Error(`no browser at ${CHROMIUM}: run scripts/deps.sh (Debian package chromium)`);
-  const srv = await startServer({ demo: true, ...opts });
+  // YW_WEB_ROOT=web serves the UI from disk: edit and re-run without a rebuild
+  const args = process.env.YW_WEB_ROOT ? ['--web-root', process.env.YW_WEB_ROOT] : [];
+  const srv = await startServer({ demo: true, args, ...opts });
   const profiles = [];
   const contexts = [];
   // Each context is its own fresh profile (cookies, cache, localStorage).

@@ -1,7 +1,7 @@
 // The application: boot, the shell (header, navigation, bell, language),
 // and the router. Routes by URL with the history API; the server answers
 // index.html for every path without a dot, so deep links work.
-import { h, clear, $ } from './dom.js';
+import { h, clear, $, toast } from './dom.js';
 import { api, setCsrf, setUnauthorizedHandler, ApiError } from './api.js';
 import { initI18n, t, setLang, currentLang, LANGS, fmtTime } from './i18n.js';
 import { isStaff, STAFF } from './model.js';
@@ -55,7 +55,11 @@ export function setMe(user, csrf) {
 }
 
 export async function logout() {
-  try { await api('POST', '/auth/logout', {}, { noRedirect: true }); } catch { /* already gone */ }
+  try {
+    await api('POST', '/auth/logout', null, { noRedirect: true });
+  } catch (e) {
+    if (!(e instanceof ApiError && e.status === 401)) { toast(t('err.generic', { msg: e.message }), 'error'); return; }
+  }
   state.me = null;
   setCsrf(null);
   stopBell();

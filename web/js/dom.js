@@ -89,3 +89,12 @@ export function toast(text, kind = 'ok') {
   clearTimeout(toastTimer);
   toastTimer = setTimeout(() => { el.className = 'toast'; }, 4000);
 }
+
+// Marks the checked choice of a segmented radio group (label.seg-item > input)
+// with the class "on", now and on every change.
+export function segmented(group) {
+  const sync = () => { for (const l of group.querySelectorAll('.seg-item')) l.classList.toggle('on', !!l.querySelector('input:checked')); };
+  group.addEventListener('change', sync);
+  sync();
+  return group;
+}

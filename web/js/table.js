@@ -26,12 +26,13 @@ export function ticketTable(items, opts = {}) {
   const anySla = items.some((x) => Array.isArray(x.sla) && x.sla.length);
   const cols = columns.filter((c) => (!opts.customer || c.cust) && (!opts.cols || opts.cols.includes(c.key)) &&
     (c.key !== 'sla' || anySla));
-  const thead = h('thead', null, h('tr', null, cols.map((c) => h('th', { scope: 'col' }, t(c.head)))));
+  const heads = cols.map((c) => t(c.head));
+  const thead = h('thead', null, h('tr', null, cols.map((c, i) => h('th', { scope: 'col', class: 'c-' + c.key }, heads[i]))));
   const tbody = h('tbody');
   const frag = document.createDocumentFragment();
   for (const x of items) {
     const tr = h('tr', { dataset: { id: x.id } });
-    for (const c of cols) tr.appendChild(h('td', { class: 'c-' + c.key, dataset: { label: t(c.head) } }, c.cell(x)));
+    cols.forEach((c, i) => tr.appendChild(h('td', { class: 'c-' + c.key, dataset: { label: heads[i] } }, c.cell(x))));
     frag.appendChild(tr);
   }
   tbody.appendChild(frag);

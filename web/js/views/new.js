@@ -3,7 +3,7 @@
 // priority the matrix gives, shown as you pick. For a customer (portal):
 // type, category, title, description, attachments. Errors from the API
 // are shown at their field.
-import { h, clear, field, select, showFieldError, toast } from '../dom.js';
+import { h, clear, field, select, showFieldError, toast, segmented } from '../dom.js';
 import { api, qs, ApiError } from '../api.js';
 import { t, tOr } from '../i18n.js';
 import { go } from '../app.js';
@@ -79,7 +79,7 @@ export async function newTicketForm(ctx) {
   const general = h('p', { class: 'form-error', role: 'alert' });
   const submit = h('button', { type: 'submit', class: 'primary' }, t('new.submit'));
 
-  form.append(h('h1', null, t(staff ? 'new.title' : 'portal.new_title')), typeBox);
+  form.append(h('h1', null, t(staff ? 'new.title' : 'portal.new_title')), segmented(typeBox));
   if (staff) {
     form.append(h('div', { class: 'field', dataset: { field: 'requester_id' } },
       h('label', { for: reqQ.id = 'requester-q' }, t('new.requester')), reqQ, reqResults, reqChosen, reqId, h('p', { class: 'field-error' })));

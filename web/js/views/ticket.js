@@ -3,7 +3,7 @@
 // compose box, the life-cycle buttons the server allows this user, and
 // assign / reassign / re-grade / edit. A stale write (409) shows what
 // someone else changed.
-import { h, clear, field, select, showFieldError, toast } from '../dom.js';
+import { h, clear, field, select, showFieldError, toast, segmented } from '../dom.js';
 import { api, ApiError } from '../api.js';
 import { t, tOr, fmtTime, fmtMinutes, fmtBytes } from '../i18n.js';
 import { isStaff, isLead, OPEN_STATUSES, RESOLUTION_CODES, CHANNELS, refName, refId, statusText, typeText, faultText,
@@ -209,6 +209,7 @@ export async function render(ctx) {
     }
     const drawMode = (m) => { clear(area).append(composeForm(m)); };
     drawMode('reply');
+    segmented(tabs);
     return h('section', { class: 'compose card', id: 'compose', 'aria-labelledby': 'compose-h' },
       h('h2', { id: 'compose-h' }, t('compose.title')), tabs, area);
   }
