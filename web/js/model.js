@@ -89,6 +89,8 @@ export const loadCategories = () => cached('categories', async () => (await list
 export const loadOrgs = () => cached('orgs', async () => (await listAll('/organizations')).items);
 export const loadStaff = () => cached('staff', async () => (await listAll('/users')).items.filter((u) => STAFF.includes(u.role)));
 export const loadMatrix = () => cached('matrix', () => api('GET', '/priority-matrix'));
+// Whether the server filters tickets by SLA state (the SLA issue's API).
+export const slaSupported = () => cached('sla', () => api('GET', '/tickets?sla_state=warning&limit=1').then(() => true, () => false));
 
 // Categories as a depth-first list with depth, for an indented select.
 export function categoryTree(cats, activeOnly = true) {

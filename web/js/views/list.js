@@ -6,7 +6,7 @@ import { api, qs, ApiError } from '../api.js';
 import { t, tOr } from '../i18n.js';
 import { go } from '../app.js';
 import { STATUSES, TYPES, PRIORITIES, SLA_STATES, statusText, typeText, faultText,
-  loadGroups, loadStaff, loadOrgs } from '../model.js';
+  loadGroups, loadStaff, loadOrgs, slaSupported } from '../model.js';
 import { ticketTable, emptyRow } from '../table.js';
 
 const FILTERS = ['q', 'status', 'type', 'priority', 'fault_level', 'group', 'assignee', 'organization',
@@ -40,8 +40,8 @@ export async function render(ctx) {
   const f = Object.fromEntries(FILTERS.map((k) => [k, query.get(k) || '']));
   const list = (v) => (v ? v.split(',').filter(Boolean) : []);
 
-  const [groups, staff, orgs] = await Promise.all([
-    loadGroups().catch(() => []), loadStaff().catch(() => []), loadOrgs().catch(() => [])]);
+  const [groups, staff, orgs, hasSla] = await Promise.all([
+    loadGroups().catch(() => []), loadStaff().catch(() => []), loadOrgs().catch(() => []), slaSupported()]);
   if (!ctx.alive()) return;
 
   const opt = (value, label, cur) => ({ value, label, selected: String(cur) === String(value) });
@@ -57,21 +57,26 @@ export async function render(ctx) {
   const before = h('input', { type: 'date', name: 'created_before', value: f.created_before });
   const sort = select(SORTS.map((s) => opt(s, t('sort.' + s), f.sort || '-created')), { name: 'sort' });
   const general = h('p', { class: 'form-error', role: 'alert' });
+  // On a phone the filters beyond search fold away unless one is in use.
+  const advanced = ['type', 'fault_level', 'group', 'assignee', 'organization', 'sla_state', 'created_after', 'created_before', 'sort']
+    .some((k) => f[k]) || window.matchMedia('(min-width: 800px)').matches;
   form.append(
     field(t('list.q'), q, { name: 'q', class: 'wide' }),
     h('details', { class: 'more', open: !!(f.status || f.priority) },
       h('summary', null, t('list.status_priority')),
       checkGroup(t('col.status'), 'status', STATUSES, list(f.status), statusText),
       checkGroup(t('col.priority'), 'priority', PRIORITIES, list(f.priority), (p) => p)),
-    field(t('col.type'), type, { name: 'type' }),
-    field(t('col.fault_level'), fault, { name: 'fault_level' }),
-    field(t('col.group'), group, { name: 'group' }),
-    field(t('col.assignee'), assignee, { name: 'assignee' }),
-    field(t('col.organization'), org, { name: 'organization' }),
-    field(t('col.sla'), sla, { name: 'sla_state' }),
-    field(t('list.created_after'), after, { name: 'created_after' }),
-    field(t('list.created_before'), before, { name: 'created_before' }),
-    field(t('list.sort'), sort, { name: 'sort' }),
+    h('details', { class: 'more adv', open: advanced }, h('summary', null, t('list.more_filters')),
+      h('div', { class: 'adv-grid' },
+        field(t('col.type'), type, { name: 'type' }),
+        field(t('col.fault_level'), fault, { name: 'fault_level' }),
+        field(t('col.group'), group, { name: 'group' }),
+        field(t('col.assignee'), assignee, { name: 'assignee' }),
+        field(t('col.organization'), org, { name: 'organization' }),
+        hasSla ? field(t('col.sla'), sla, { name: 'sla_state' }) : null,
+        field(t('list.created_after'), after, { name: 'created_after' }),
+        field(t('list.created_before'), before, { name: 'created_before' }),
+        field(t('list.sort'), sort, { name: 'sort' }))),
     h('div', { class: 'actions' },
       h('button', { type: 'submit', class: 'primary' }, t('list.apply')),
       h('a', { href: '/tickets', class: 'btn' }, t('list.reset'))),
