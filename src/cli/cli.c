@@ -1,5 +1,6 @@
 #include "../core/yw.h"
 #include "../store/db.h"
+#include "../domain/cal.h"
 #include "cli.h"
 
 int cli_opt(int argc, const char **argv, int *i, const char *name, const char **val)
@@ -56,7 +57,7 @@ int cli_open_db(const char *path, struct db **db)
 	struct yw_err err = YW_ERR_INIT;
 
 	*db = NULL;
-	if (db_open(db, path, &err) || db_migrate(*db, NULL, &err)) {
+	if (db_open(db, path, &err) || db_migrate(*db, NULL, &err) || cal_seed_builtin(*db, &err)) {
 		db_close(*db);
 		*db = NULL;
 		return cli_fail(&err);

@@ -41,5 +41,6 @@ int cmd_serve(int argc, const char **argv);
 int cmd_token(int argc, const char **argv);
 int cmd_ticket(int argc, const char **argv);
 int cmd_user(int argc, const char **argv);
+int cmd_calendar(int argc, const char **argv);
 
 #endif

@@ -4,6 +4,7 @@
 #include "../store/db.h"
 #include "../domain/acct.h"
 #include "../domain/demo.h"
+#include "../domain/cal.h"
 #include "../http/http.h"
 #include "cli.h"
 #include <sys/stat.h>
@@ -45,7 +46,7 @@ int cmd_init(int argc, const char **argv)
 	make_parent_dir(path);
 	if (db_open(&db, path, &err))
 		return cli_fail(&err);
-	if (db_migrate(db, &applied, &err)) {
+	if (db_migrate(db, &applied, &err) || cal_seed_builtin(db, &err)) {
 		db_close(db);
 		return cli_fail(&err);
 	}

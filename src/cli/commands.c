@@ -52,5 +52,18 @@ const struct cli_command cli_commands[] = {
 	  "The password for add and passwd is read as one line from standard input\n"
 	  "with --password-stdin, else taken from $YUNWEI_PASSWORD, else generated and\n"
 	  "printed once. Passwords have 8 to 128 characters." },
+	{ "calendar", cmd_calendar,
+	  "yunwei calendar list | show CAL YEAR | add CAL INSTANT MINUTES | between CAL FROM TO | import FILE [--calendar NAME] [--db PATH]",
+	  "Business calendars (工作日历), computed by the same module as the SLA clocks.\n"
+	  "CAL is a calendar's name or id (built in: 7x24, cn-workday).\n"
+	  "  list                   the calendars, their zones and the years with holidays\n"
+	  "  show CAL YEAR          the holidays and make-up workdays (补班) of YEAR\n"
+	  "  add CAL INSTANT MIN    the instant MIN working minutes after INSTANT, in the\n"
+	  "                         calendar's zone, e.g. 2026-02-14T10:00:00+08:00\n"
+	  "  between CAL FROM TO    the working minutes from FROM to TO\n"
+	  "  import FILE            holidays from a holiday-cn JSON or an iCalendar (.ics)\n"
+	  "                         file into --calendar (default cn-workday); a bad file is\n"
+	  "                         rejected whole, naming the date or line at fault\n"
+	  "Instants are ISO 8601; without an offset they are wall time in the calendar's zone." },
 	{ NULL, NULL, NULL, NULL },
 };

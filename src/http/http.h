@@ -50,6 +50,7 @@ struct http_route {
 extern const struct http_route http_routes_core[];
 extern const struct http_route http_routes_accounts[];
 extern const struct http_route http_routes_tickets[];
+extern const struct http_route http_routes_calendars[];
 
 #define HTTP_MAX_PARAMS 4
 #define HTTP_JSON_MAX (1u << 20)

@@ -6,6 +6,7 @@ const struct http_route *const http_route_tables[] = {
 	http_routes_core,
 	http_routes_accounts,
 	http_routes_tickets,
+	http_routes_calendars,
 	NULL,
 };
 
