@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
-import { setup, login, apiAs, assertClean, PHONE, DESKTOP } from './lib.mjs';
+import { setup, login, apiAs, assertClean, watch, PHONE, DESKTOP } from './lib.mjs';
 
 const SHOTS = process.env.YW_SCREENSHOTS ? new URL('../../docs/screenshots/', import.meta.url).pathname : null;
 let env, admin, sample;
@@ -65,6 +65,7 @@ test('first load of the workspace transfers at most 200 KB; a 50-ticket list ren
   const ctx = await env.newContext(DESKTOP);
   await ctx.addCookies(cookies);
   const page = ctx.pages()[0] || await ctx.newPage();
+  watch(page);
   await page.goto('/');
   await page.waitForSelector('#home-counts table');
   await page.waitForLoadState('networkidle');
