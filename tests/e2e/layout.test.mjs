@@ -138,3 +138,32 @@ test('admin screens: organisations with API validation at the field, the priorit
   assert.equal(Number(String(m.matrix[2][2]).replace('P', '')), 3);
   assertClean(assert, page);
 });
+
+test('admin calendars: holidays of a year, import of a holiday-cn file, a bad file rejected at the form', async () => {
+  const page = await env.newPage(DESKTOP);
+  await login(page, 'admin', 'admin-pass-123');
+  await page.goto('/admin/calendars');
+  const row = page.locator('#cal-table tr', { hasText: 'cn-workday' });
+  await row.waitFor();
+  assert.match(await row.textContent(), /Asia\/Shanghai/);
+  assert.match(await row.textContent(), /周一 09:00–18:00/);
+  await row.locator('button').click();
+  await page.locator('#cal-year').waitFor();
+  await page.selectOption('#cal-year select[name=year]', '2026');
+  await page.locator('#cal-year h3', { hasText: '2026' }).waitFor();
+  const y2026 = await page.locator('#cal-year').textContent();
+  assert.match(y2026, /2026-02-14/, 'the Spring Festival make-up Saturday');
+  assert.match(y2026, /补班/);
+  await page.setInputFiles('#cal-import input[type=file]', { name: '2027.json', mimeType: 'application/json',
+    buffer: Buffer.from(JSON.stringify({ year: 2027, days: [{ name: '元旦', date: '2027-01-01', isOffDay: true }] })) });
+  await page.click('#cal-import button[type=submit]');
+  await page.locator('#cal-year h3', { hasText: '2027' }).waitFor();
+  assert.match(await page.locator('#cal-year').textContent(), /2027-01-01.*节假日.*元旦/);
+  await page.setInputFiles('#cal-import input[type=file]', { name: 'bad.json', mimeType: 'application/json',
+    buffer: Buffer.from('{"year":2028,"days":[{"name":"x","date":"2028-13-40","isOffDay":true}]}') });
+  const before = env.srv.snapshot();
+  await page.click('#cal-import button[type=submit]');
+  await page.waitForSelector('#cal-import .form-error:not(:empty), #cal-import .field.invalid');
+  assert.equal(env.srv.snapshot(), before, 'a bad file changes nothing');
+  assertClean(assert, page);
+});

@@ -201,38 +201,55 @@ async function matrixScreen(area, canWrite) {
   area.append(form);
 }
 
-// Calendars: the list, and per calendar the holidays and make-up workdays
-// of a year, with import of a holiday-cn JSON file. Shown when the
-// server has the calendar API.
+// Calendars: the list with each one's weekly working windows, and per
+// calendar the holidays and make-up workdays of a year, with import of a
+// holiday-cn JSON or iCalendar file. Shown when the server has the API.
+const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
+function windowsText(w) {
+  if (!w || typeof w !== 'object') return '';
+  return WEEKDAYS.filter((d) => Array.isArray(w[d]) && w[d].length)
+    .map((d) => `${t('cal.wd.' + d)} ${w[d].map((x) => `${x.start}–${x.end}`).join(', ')}`).join('; ');
+}
+
 async function calendarsScreen(area, canWrite) {
   let list;
   try { list = await listAll('/calendars'); } catch (e) {
     if (e instanceof ApiError && (e.status === 404 || e.status === 405)) { area.append(h('p', { class: 'empty' }, t('cal.unavailable'))); return; }
     throw e;
   }
-  const year = new Date().getFullYear();
   const box = h('div', { id: 'cal-days' });
-  area.append(h('div', { class: 'card scroll' }, h('table', { class: 'admin-table' },
-    h('thead', null, h('tr', null, h('th', { scope: 'col' }, t('af.name')), h('th', { scope: 'col' }, t('cal.zone')), h('th', { scope: 'col' }, h('span', { class: 'sr' }, t('app.actions'))))),
-    h('tbody', null, list.items.map((c) => h('tr', null, h('td', { dataset: { label: t('af.name') } }, c.name),
-      h('td', { dataset: { label: t('cal.zone') } }, c.time_zone || c.timezone || c.tz || ''),
-      h('td', null, h('button', { type: 'button', class: 'small', onclick: () => showDays(box, c, year, canWrite) }, t('cal.days')))))))), box);
+  area.append(h('div', { class: 'card scroll' }, h('table', { class: 'admin-table', id: 'cal-table' },
+    h('thead', null, h('tr', null, h('th', { scope: 'col' }, t('af.name')), h('th', { scope: 'col' }, t('cal.zone')),
+      h('th', { scope: 'col' }, t('cal.windows')), h('th', { scope: 'col' }, h('span', { class: 'sr' }, t('app.actions'))))),
+    h('tbody', null, list.items.map((c) => h('tr', { dataset: { id: c.id } }, h('td', { dataset: { label: t('af.name') } }, c.name),
+      h('td', { dataset: { label: t('cal.zone') } }, c.timezone || ''),
+      h('td', { dataset: { label: t('cal.windows') } }, windowsText(c.windows)),
+      h('td', null, h('button', { type: 'button', class: 'small', onclick: () => showDays(box, c, defaultYear(c), canWrite) }, t('cal.days')))))))), box);
+}
+
+function defaultYear(cal) {
+  const now = new Date().getFullYear();
+  const years = cal.years || [];
+  return years.includes(now) || !years.length ? now : years[years.length - 1];
 }
 
 async function showDays(box, cal, year, canWrite) {
   clear(box);
-  const yearSel = select([year - 1, year, year + 1].map((y) => ({ value: y, label: String(y), selected: y === year })), { name: 'year' });
+  const years = [...new Set([...(cal.years || []), new Date().getFullYear(), year])].sort();
+  const yearSel = select(years.map((y) => ({ value: y, label: String(y), selected: y === year })), { name: 'year' });
   yearSel.addEventListener('change', () => showDays(box, cal, Number(yearSel.value), canWrite));
   const r = await api('GET', `/calendars/${cal.id}/days?year=${year}`).catch((e) => ({ items: [], error: e.message }));
-  const days = r.days || r.items || [];
-  box.append(h('section', { class: 'card' }, h('h3', null, t('cal.days_of', { name: cal.name, y: year })),
+  const days = r.items || [];
+  box.append(h('section', { class: 'card', id: 'cal-year' }, h('h3', null, t('cal.days_of', { name: cal.name, y: year })),
     field(t('cal.year'), yearSel, { name: 'year' }),
     r.error ? h('p', { class: 'form-error' }, r.error) : null,
-    days.length ? h('table', { class: 'admin-table' }, h('thead', null, h('tr', null, h('th', null, t('cal.date')), h('th', null, t('cal.kind')), h('th', null, t('af.name')))),
+    days.length ? h('table', { class: 'admin-table' }, h('thead', null, h('tr', null, h('th', { scope: 'col' }, t('cal.date')),
+      h('th', { scope: 'col' }, t('cal.kind')), h('th', { scope: 'col' }, t('af.name')))),
       h('tbody', null, days.map((d) => h('tr', { class: d.kind === 'off' ? 'off' : 'makeup' },
-        h('td', null, d.date), h('td', null, tOr('cal.kind.' + d.kind, d.kind)), h('td', null, d.name || '')))))
+        h('td', { dataset: { label: t('cal.date') } }, d.date), h('td', { dataset: { label: t('cal.kind') } }, tOr('cal.kind.' + d.kind, d.kind)),
+        h('td', { dataset: { label: t('af.name') } }, d.name || '')))))
       : h('p', { class: 'empty' }, t('cal.no_days')),
-    canWrite ? importForm(cal, () => showDays(box, cal, year, canWrite)) : null));
+    canWrite ? importForm(cal, (res) => showDays(box, res.calendar || cal, res.first_year || year, canWrite)) : null));
 }
 
 function importForm(cal, after) {
@@ -245,9 +262,9 @@ function importForm(cal, after) {
     if (!f) { file.focus(); return; }
     const type = /\.ics$/i.test(f.name) ? 'text/calendar' : 'application/json';
     try {
-      await api('POST', `/calendars/${cal.id}/import`, f, { raw: true, contentType: type });
-      toast(t('cal.imported'));
-      after();
+      const res = await api('POST', `/calendars/${cal.id}/import`, f, { raw: true, contentType: type });
+      toast(t('cal.imported', { n: res.imported ?? '' }));
+      after(res || {});
     } catch (ex) { showFieldError(form, ex, t('err.generic', { msg: ex.message })); }
   });
   return form;
