@@ -236,7 +236,9 @@ test('the list filters, pages with a cursor and keeps saved views', async () => 
   await page.waitForSelector('#results[data-rendered]');
   await page.selectOption('select[name=view]', { label: 'VPN 申请' });
   await page.waitForURL(/q=/);
-  assert.equal(await page.inputValue('#filters input[name=q]'), '开通');
+  await page.waitForFunction(() => document.querySelector('#filters input[name=q]').value === '开通');
+  await page.waitForSelector('#results[data-rendered]');
+  assert.match(await page.locator('#results').textContent(), /开通 VPN/);
   // a bad filter value is shown at the form
   await page.goto('/tickets?sort=sideways');
   await page.waitForSelector('#filters .form-error:not(:empty), #filters .field.invalid');
