@@ -52,7 +52,10 @@ struct jx_field {
 /*
  * Decodes obj per the table. Returns 0, or YW_EJSON (not an object),
  * YW_EUNKNOWN (a field not in the table) or YW_EINVAL, with err naming the
- * field. Nothing is stored for a field that is absent.
+ * field. Nothing is stored for a field that is absent. A JX_IDS member of
+ * out must start zeroed (its old array is freed before a new one is
+ * stored); on failure every array decoded by this call is freed again, so
+ * only a successful decode leaves something for jx_ids_free().
  */
 int jx_decode(json_t *obj, const struct jx_field *fields, size_t nfields, void *out,
 	      uint64_t *seen, struct yw_err *err);
