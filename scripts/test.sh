@@ -23,6 +23,8 @@ echo "== unit tests"
 ctest --test-dir "$build" --output-on-failure || rc=1
 echo "== API tests"
 YUNWEI_BIN="$PWD/$build/yunwei" node --test --test-concurrency=2 tests/api/ || rc=1
+echo "== browser tests"
+YUNWEI_BIN="$PWD/$build/yunwei" node --test --test-concurrency=2 tests/e2e/ || rc=1
 for f in "$san_dir"/*; do
 	[ -e "$f" ] || continue
 	echo "== sanitizer report $f" >&2
