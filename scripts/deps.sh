@@ -25,3 +25,21 @@ if [ -n "$missing" ]; then
 	$sudo apt-get update -q
 	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends $missing
 fi
+
+# The browser tests: Debian's chromium (playwright-core drives it and never
+# downloads a browser of its own) and the npm packages of package-lock.json,
+# installed again when the lock file is newer than what node_modules holds.
+if ! dpkg-query -W -f='${Status}' chromium 2>/dev/null | grep -q "install ok installed"; then
+	echo "deps: installing: chromium"
+	sudo=""
+	[ "$(id -u)" -ne 0 ] && sudo="sudo"
+	$sudo apt-get update -q
+	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends chromium
+fi
+root=$(cd "$(dirname "$0")/.." && pwd)
+if [ -f "$root/package-lock.json" ] &&
+   { [ ! -f "$root/node_modules/.package-lock.json" ] ||
+     [ "$root/package-lock.json" -nt "$root/node_modules/.package-lock.json" ]; }; then
+	echo "deps: npm ci"
+	(cd "$root" && npm ci --no-audit --no-fund)
+fi

@@ -70,7 +70,7 @@ int cmd_init(int argc, const char **argv)
 		return cli_fail(&err);
 	}
 	if (demo)
-		printf(rc ? "loaded demo data\n" : "demo data already present\n");
+		printf(rc ? "loaded demo data\n%s" : "demo data already present\n%s", demo_credentials);
 	db_close(db);
 	return CLI_OK;
 }

@@ -14,7 +14,11 @@ void *arena_alloc(struct arena *a, size_t n)
 	struct arena_block *b = a->head;
 	size_t need = (n + 15) & ~(size_t)15;
 
-	if (need < n || (a->cap && a->used + need > a->cap))
+	/*
+	 * Written so that no sum can wrap: a size near SIZE_MAX must fail
+	 * here, not turn into a small block that the caller then overruns.
+	 */
+	if (need < n || need > SIZE_MAX - sizeof(*b) || (a->cap && need > a->cap - a->used))
 		return NULL;
 	if (!b || b->size - b->off < need) {
 		size_t size = need > ARENA_BLOCK ? need : ARENA_BLOCK;

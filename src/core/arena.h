@@ -3,7 +3,8 @@
  *
  * Allocations are 16-byte aligned and live until arena_free(). The arena
  * has a cap: an allocation that would take it past the cap returns NULL,
- * so a request cannot grow without bound; everything else about memory
+ * so a request cannot grow without bound; so does a size too large to
+ * represent (near SIZE_MAX), cap or not. Everything else about memory
  * (the blocks themselves) aborts on exhaustion like yw_malloc.
  */
 #ifndef YW_ARENA_H

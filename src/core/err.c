@@ -1,6 +1,30 @@
 #include "yw.h"
 #include "err.h"
+#include "utf8.h"
 #include <jansson.h>
+
+/*
+ * Drops bytes that are not valid UTF-8, in place. A message quotes input
+ * ("unknown field %.60s") and both buffers truncate, either of which can
+ * cut a character in half; jansson refuses such a string, and the error
+ * response would go out without its body.
+ */
+static void keep_utf8(char *s)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + strlen(s);
+	char *out = s;
+
+	while (p < end) {
+		const unsigned char *at = p;
+		if (utf8_decode(&p, end) < 0) {
+			p = at + 1;
+			continue;
+		}
+		memmove(out, at, (size_t)(p - at));
+		out += p - at;
+	}
+	*out = '\0';
+}
 
 int yw_errf(struct yw_err *err, int code, const char *field, const char *fmt, ...)
 {
@@ -13,6 +37,8 @@ int yw_errf(struct yw_err *err, int code, const char *field, const char *fmt, ..
 	va_start(ap, fmt);
 	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
 	va_end(ap);
+	keep_utf8(err->field);
+	keep_utf8(err->msg);
 	return code;
 }
 

@@ -94,17 +94,30 @@ static int decode_one(const struct jx_field *f, json_t *v, void *out, struct yw_
 				return 0;
 			}
 		}
-		struct strbuf_lite { char b[256]; size_t n; } allowed = { "", 0 };
-		for (const char *const *e = f->enum_vals; *e; e++)
-			allowed.n += snprintf(allowed.b + allowed.n, sizeof(allowed.b) - allowed.n,
-					      "%s%s", allowed.n ? ", " : "", *e);
-		return yw_errf(err, YW_EINVAL, f->name, "%s must be one of: %s", f->name, allowed.b);
+		/*
+		 * snprintf returns the length it wanted, not what it wrote: stop
+		 * at the first value that does not fit, or the next call would
+		 * get a wrapped size and write past the buffer.
+		 */
+		char allowed[256] = "";
+		size_t n = 0;
+		for (const char *const *e = f->enum_vals; *e; e++) {
+			int w = snprintf(allowed + n, sizeof(allowed) - n, "%s%s", n ? ", " : "", *e);
+			if (w < 0 || (size_t)w >= sizeof(allowed) - n) {
+				allowed[n] = '\0';
+				break;
+			}
+			n += (size_t)w;
+		}
+		return yw_errf(err, YW_EINVAL, f->name, "%s must be one of: %s", f->name, allowed);
 	}
 	case JX_TIME: {
 		int64_t t;
 		if (!json_is_string(v))
 			break;
-		if (yw_parse_iso(json_string_value(v), &t))
+		/* a NUL inside the string would hide the rest from the parser */
+		if (strlen(json_string_value(v)) != json_string_length(v) ||
+		    yw_parse_iso(json_string_value(v), &t))
 			return yw_errf(err, YW_EINVAL, f->name, "%s is not an ISO 8601 time", f->name);
 		*(int64_t *)dst = t;
 		return 0;
@@ -164,6 +177,19 @@ static int decode_one(const struct jx_field *f, json_t *v, void *out, struct yw_
 	return yw_errf(err, YW_EINVAL, f->name, "%s must be %s", f->name, type_name(f->type));
 }
 
+/*
+ * On failure the caller gets nothing to free: id arrays already decoded
+ * from an object that is then rejected would otherwise leak, since the
+ * natural error path of a handler is a plain return.
+ */
+static int free_ids(const struct jx_field *fields, size_t nfields, void *out, uint64_t mask, int rc)
+{
+	for (size_t i = 0; i < nfields; i++)
+		if (fields[i].type == JX_IDS && (mask & ((uint64_t)1 << i)))
+			jx_ids_free((struct jx_ids *)((char *)out + fields[i].off));
+	return rc;
+}
+
 int jx_decode(json_t *obj, const struct jx_field *fields, size_t nfields, void *out,
 	      uint64_t *seen, struct yw_err *err)
 {
@@ -181,15 +207,18 @@ int jx_decode(json_t *obj, const struct jx_field *fields, size_t nfields, void *
 			if (!strcmp(fields[i].name, key))
 				break;
 		if (i == nfields)
-			return yw_errf(err, YW_EUNKNOWN, key, "unknown field %.60s", key);
+			return free_ids(fields, nfields, out, mask,
+					yw_errf(err, YW_EUNKNOWN, key, "unknown field %.60s", key));
 		int rc = decode_one(&fields[i], v, out, err);
 		if (rc)
-			return rc;
+			return free_ids(fields, nfields, out, mask, rc);
 		mask |= (uint64_t)1 << i;
 	}
 	for (size_t i = 0; i < nfields; i++)
 		if ((fields[i].flags & JX_REQUIRED) && !(mask & ((uint64_t)1 << i)))
-			return yw_errf(err, YW_EINVAL, fields[i].name, "%s is required", fields[i].name);
+			return free_ids(fields, nfields, out, mask,
+					yw_errf(err, YW_EINVAL, fields[i].name, "%s is required",
+						fields[i].name));
 	if (seen)
 		*seen = mask;
 	return 0;
@@ -215,4 +244,9 @@ json_t *jx_time_or_null(int64_t t)
 json_t *jx_id_or_null(int64_t id)
 {
 	return id ? json_integer(id) : json_null();
+}
+
+json_t *jx_dbstr(const char *s)
+{
+	return s ? json_string_nocheck(s) : json_null();
 }

@@ -52,7 +52,10 @@ struct jx_field {
 /*
  * Decodes obj per the table. Returns 0, or YW_EJSON (not an object),
  * YW_EUNKNOWN (a field not in the table) or YW_EINVAL, with err naming the
- * field. Nothing is stored for a field that is absent.
+ * field. Nothing is stored for a field that is absent. A JX_IDS member of
+ * out must start zeroed (its old array is freed before a new one is
+ * stored); on failure every array decoded by this call is freed again, so
+ * only a successful decode leaves something for jx_ids_free().
  */
 int jx_decode(json_t *obj, const struct jx_field *fields, size_t nfields, void *out,
 	      uint64_t *seen, struct yw_err *err);
@@ -66,5 +69,11 @@ int jx_check_str(const char *field, const char *s, size_t len, int64_t min, int6
 json_t *jx_str_or_null(const char *s);
 json_t *jx_time_or_null(int64_t t);
 json_t *jx_id_or_null(int64_t id);
+/*
+ * Text read back from the store, which only ever holds validated UTF-8:
+ * skips jansson's re-validation, the costliest step of encoding a list.
+ * NULL gives null.
+ */
+json_t *jx_dbstr(const char *s);
 
 #endif

@@ -115,7 +115,15 @@ int yw_parse_iso(const char *s, int64_t *out)
 	}
 	if (*p)
 		return YW_EINVAL;
-	*out = yw_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec -
-	       sign * (oh * 3600 + om * 60);
+	/*
+	 * The offset can carry a date just past either end of the range
+	 * ("1970-01-01" is 1969-12-31T16:00Z); refuse those, so that every
+	 * accepted time formats as an ISO string this function reads back.
+	 */
+	int64_t t = yw_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec -
+		    sign * (oh * 3600 + om * 60);
+	if (t < 0 || t > YW_TIME_MAX)
+		return YW_EINVAL;
+	*out = t;
 	return 0;
 }

@@ -17,8 +17,11 @@ char *yw_fmt_iso(int64_t t, char *buf, size_t size);
 /*
  * Parses "YYYY-MM-DD", "YYYY-MM-DDTHH:MM[:SS][.fff](Z|±HH:MM)". A date or a
  * time without a zone is taken as UTC+08:00 (Asia/Shanghai), the zone the
- * department works in. Returns 0 or YW_EINVAL.
+ * department works in. The instant must lie in 1970-01-01T00:00:00Z ..
+ * YW_TIME_MAX, so that yw_fmt_iso() output always parses back. Returns 0
+ * or YW_EINVAL.
  */
+#define YW_TIME_MAX INT64_C(253402300799)   /* 9999-12-31T23:59:59Z */
 int yw_parse_iso(const char *s, int64_t *out);
 /* Days since 1970-01-01 for a proleptic Gregorian date. */
 int64_t yw_days_from_civil(int64_t y, unsigned m, unsigned d);

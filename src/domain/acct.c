@@ -3,6 +3,7 @@
 #include "../core/ytime.h"
 #include "../store/db.h"
 #include "acct.h"
+#include <pthread.h>
 #include <sodium.h>
 
 const struct yw_actor acct_system = { 0, ROLE_ADMIN, 0, "system", "" };
@@ -198,6 +199,15 @@ static int note_failure(struct db *db, const char *key, int64_t now, struct yw_e
 			"siiii", key, now, now, now - ACCT_FAILURE_WINDOW, now - ACCT_FAILURE_WINDOW);
 }
 
+static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
+static char dummy_hash[ACCT_HASH_MAX];
+
+static void make_dummy_hash(void)
+{
+	struct yw_err err = YW_ERR_INIT;
+	acct_password_hash("not-a-password", dummy_hash, &err);
+}
+
 int acct_login(struct db *db, const char *login, const char *password, const char *ip,
 	       char sid[ACCT_SECRET_LEN], char csrf[ACCT_SECRET_LEN], struct yw_actor *out,
 	       int64_t *retry_after, struct yw_err *err)
@@ -243,10 +253,8 @@ int acct_login(struct db *db, const char *login, const char *password, const cha
 
 	/* the hash is checked even for an unknown user, so timing does not tell */
 	if (!hash[0]) {
-		static char dummy[ACCT_HASH_MAX];
-		if (!dummy[0])
-			acct_password_hash("not-a-password", dummy, err);
-		if (crypto_pwhash_str_verify(dummy, password, strlen(password)) == 0)
+		pthread_once(&dummy_once, make_dummy_hash);
+		if (crypto_pwhash_str_verify(dummy_hash, password, strlen(password)) == 0)
 			THIS_SHOULD_NEVER_HAPPEN;
 		ok = false;
 	} else {

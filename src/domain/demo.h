@@ -11,5 +11,7 @@
 struct db;
 
 int demo_load(struct db *db, struct yw_err *err);
+/* The demo logins and their shared password, for `yunwei init --demo` to print. */
+extern const char demo_credentials[];
 
 #endif

@@ -4,6 +4,7 @@
  */
 #include "../core/yw.h"
 #include "../core/log.h"
+#include "../core/strbuf.h"
 #include "../core/utf8.h"
 #include "../store/db.h"
 #include "http.h"
@@ -65,9 +66,7 @@ static const char *reason_of(int status)
 int http_send(struct http_req *r, int status, const char *content_type, const void *data, size_t len)
 {
 	h2o_req_t *h = r->h;
-	char *copy = h2o_mem_alloc_pool(&h->pool, len + 1);
 
-	memcpy(copy, data, len);
 	h->res.status = status;
 	h->res.reason = reason_of(status);
 	h->res.content_length = len;
@@ -76,24 +75,39 @@ int http_send(struct http_req *r, int status, const char *content_type, const vo
 	h2o_add_header(&h->pool, &h->res.headers, H2O_TOKEN_CACHE_CONTROL, NULL, H2O_STRLIT("no-store"));
 	h2o_add_header_by_str(&h->pool, &h->res.headers, H2O_STRLIT("x-content-type-options"), 0, NULL,
 			      H2O_STRLIT("nosniff"));
-	h2o_send_inline(h, copy, len);
+	h2o_send_inline(h, data, len);
 	return 0;
 }
 
+static int dump_to_strbuf(const char *buf, size_t size, void *data)
+{
+	strbuf_add(data, buf, size);
+	return 0;
+}
+
+/*
+ * Encodes once, into a per-thread buffer that keeps its capacity between
+ * requests: jansson's escaping is the costliest part of a list response,
+ * so it must not run twice (sizing, then writing) as json_dumpb would.
+ * h2o_send_inline copies the bytes into the request's pool.
+ */
 int http_json(struct http_req *r, int status, json_t *j)
 {
-	size_t len = json_dumpb(j, NULL, 0, JSON_COMPACT);
-	char *buf = h2o_mem_alloc_pool(&r->h->pool, len + 1);
+	static __thread struct strbuf out = STRBUF_INIT;
 
-	json_dumpb(j, buf, len, JSON_COMPACT);
+	strbuf_reset(&out);
+	json_dump_callback(j, dump_to_strbuf, &out, JSON_COMPACT);
 	json_decref(j);
 	r->h->res.status = status;
 	r->h->res.reason = reason_of(status);
-	r->h->res.content_length = len;
+	r->h->res.content_length = out.len;
 	h2o_add_header(&r->h->pool, &r->h->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL,
 		       H2O_STRLIT("application/json; charset=utf-8"));
 	h2o_add_header(&r->h->pool, &r->h->res.headers, H2O_TOKEN_CACHE_CONTROL, NULL, H2O_STRLIT("no-store"));
-	h2o_send_inline(r->h, buf, len);
+	h2o_send_inline(r->h, out.buf, out.len);
+	/* a one-off huge response should not pin its memory in every worker */
+	if (out.alloc > (4u << 20))
+		strbuf_release(&out);
 	return 0;
 }
 
@@ -368,6 +382,13 @@ int http_api_handle(h2o_req_t *h, struct db *db)
 	if ((rc = http_route_match(h->method.base, h->method.len, h->path.base, plen, &route, &r)))
 		goto out;
 	r.route = route;
+	/*
+	 * A read request runs in one read transaction: one snapshot for all
+	 * its queries, and SQLite takes its file locks once instead of once
+	 * per statement (those locks are what two workers contend on).
+	 */
+	if (!is_write(h) && (rc = db_begin_read(db, &r.err)))
+		goto out;
 	if ((rc = parse_query(&r)))
 		goto out;
 	if (!(route->flags & HR_PUBLIC) && (rc = authenticate(&r)))
@@ -380,9 +401,9 @@ int http_api_handle(h2o_req_t *h, struct db *db)
 		goto out;
 	}
 	rc = route->fn(&r);
+out:
 	/* a handler must never leave a transaction open on this connection */
 	db_rollback(db);
-out:
 	if (rc)
 		http_send_error(&r, rc);
 	if (r.body)

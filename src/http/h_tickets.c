@@ -1,3 +1,397 @@
+/*
+ * h_tickets.c - the ticket endpoints: decode, call tk_*, encode. The
+ * rules (who may do what, what a value means) live in domain/tk*.c.
+ */
 #include "../core/yw.h"
+#include "../core/jx.h"
+#include "../core/strbuf.h"
+#include "../store/db.h"
+#include "../domain/prio.h"
+#include "../domain/tk.h"
 #include "http.h"
-const struct http_route http_routes_tickets[] = { { NULL, NULL, NULL, 0, NULL } };
+
+static const char *const no_params[] = { NULL };
+
+static int send_ticket(struct http_req *r, int status, int64_t id)
+{
+	json_t *j;
+	int rc = tk_get_json(r->db, &r->actor, id, &j, &r->err);
+	if (rc)
+		return rc;
+	return http_json(r, status, j);
+}
+
+static const struct jx_field create_fields[] = {
+	{ "type", JX_ENUM, JX_REQUIRED, 0, 0, offsetof(struct tk_new, type), tk_type_names },
+	{ "title", JX_STR, JX_REQUIRED, 1, TK_TITLE_MAX, offsetof(struct tk_new, title), NULL },
+	{ "description", JX_TEXT, JX_NULLABLE, 0, TK_TEXT_MAX, offsetof(struct tk_new, description), NULL },
+	{ "channel", JX_ENUM, JX_NULLABLE, 0, 0, offsetof(struct tk_new, channel), tk_channels },
+	{ "category_id", JX_ID, JX_NULLABLE, 0, 0, offsetof(struct tk_new, category_id), NULL },
+	{ "requester_id", JX_ID, JX_NULLABLE, 0, 0, offsetof(struct tk_new, requester_id), NULL },
+	{ "organization_id", JX_ID, JX_NULLABLE, 0, 0, offsetof(struct tk_new, organization_id), NULL },
+	{ "impact", JX_INT, 0, 1, 3, offsetof(struct tk_new, impact), NULL },
+	{ "urgency", JX_INT, 0, 1, 3, offsetof(struct tk_new, urgency), NULL },
+	{ "fault_level", JX_INT, JX_NULLABLE, 1, 3, offsetof(struct tk_new, fault_level), NULL },
+	{ "group_id", JX_ID, JX_NULLABLE, 0, 0, offsetof(struct tk_new, group_id), NULL },
+	{ "assignee_id", JX_ID, JX_NULLABLE, 0, 0, offsetof(struct tk_new, assignee_id), NULL },
+};
+
+static int create_ticket(struct http_req *r)
+{
+	struct tk_new in;
+	int64_t id;
+	int rc;
+
+	memset(&in, 0, sizeof(in));
+	if ((rc = http_query_check(r, no_params)) ||
+	    (rc = jx_decode(r->body, create_fields, ARRAY_SIZE(create_fields), &in, NULL, &r->err)) ||
+	    (rc = tk_create(r->db, &r->actor, &in, &id, &r->err)))
+		return rc;
+	return send_ticket(r, 201, id);
+}
+
+static int list_tickets(struct http_req *r)
+{
+	static const char *const allowed[] = {
+		"status", "type", "priority", "fault_level", "group", "assignee", "organization", "requester",
+		"category", "q", "created_after", "created_before", "sort", "limit", "cursor", NULL
+	};
+	struct tk_query q;
+	json_t *j;
+	int rc;
+
+	if ((rc = http_query_check(r, allowed)))
+		return rc;
+	q.status = http_query(r, "status");
+	q.type = http_query(r, "type");
+	q.priority = http_query(r, "priority");
+	q.fault_level = http_query(r, "fault_level");
+	q.group = http_query(r, "group");
+	q.assignee = http_query(r, "assignee");
+	q.organization = http_query(r, "organization");
+	q.requester = http_query(r, "requester");
+	q.category = http_query(r, "category");
+	q.q = http_query(r, "q");
+	q.created_after = http_query(r, "created_after");
+	q.created_before = http_query(r, "created_before");
+	q.sort = http_query(r, "sort");
+	q.limit = http_query(r, "limit");
+	q.cursor = http_query(r, "cursor");
+	if ((rc = tk_list_json(r->db, &r->actor, &q, &j, &r->err)))
+		return rc;
+	return http_json(r, 200, j);
+}
+
+static int get_ticket(struct http_req *r)
+{
+	int rc = http_query_check(r, no_params);
+	return rc ? rc : send_ticket(r, 200, r->id);
+}
+
+/* In the order of the TKP_* bits, so that the seen mask is the set mask. */
+static const struct jx_field patch_fields[] = {
+	{ "title", JX_STR, 0, 1, TK_TITLE_MAX, offsetof(struct tk_patch, title), NULL },
+	{ "description", JX_TEXT, JX_NULLABLE, 0, TK_TEXT_MAX, offsetof(struct tk_patch, description), NULL },
+	{ "category_id", JX_ID, 0, 0, 0, offsetof(struct tk_patch, category_id), NULL },
+	{ "channel", JX_ENUM, 0, 0, 0, offsetof(struct tk_patch, channel), tk_channels },
+	{ "impact", JX_INT, 0, 1, 3, offsetof(struct tk_patch, impact), NULL },
+	{ "urgency", JX_INT, 0, 1, 3, offsetof(struct tk_patch, urgency), NULL },
+	{ "group_id", JX_ID, 0, 0, 0, offsetof(struct tk_patch, group_id), NULL },
+	{ "assignee_id", JX_ID, JX_NULLABLE, 0, 0, offsetof(struct tk_patch, assignee_id), NULL },
+	{ "fault_level", JX_INT, 0, 1, 3, offsetof(struct tk_patch, fault_level), NULL },
+	{ "regrade_reason", JX_TEXT, 0, 1, TK_NOTE_MAX, offsetof(struct tk_patch, regrade_reason), NULL },
+};
+
+static int patch_ticket(struct http_req *r)
+{
+	struct tk_patch p;
+	uint64_t seen = 0;
+	int64_t version;
+	int rc;
+
+	memset(&p, 0, sizeof(p));
+	if ((rc = http_query_check(r, no_params)) || (rc = http_if_match(r, &version)) ||
+	    (rc = jx_decode(r->body, patch_fields, ARRAY_SIZE(patch_fields), &p, &seen, &r->err)))
+		return rc;
+	p.set = (unsigned)seen;
+	if ((rc = tk_update(r->db, &r->actor, r->id, version, &p, &r->err)))
+		return rc;
+	return send_ticket(r, 200, r->id);
+}
+
+static int get_transitions(struct http_req *r)
+{
+	json_t *j;
+	int rc;
+
+	if ((rc = http_query_check(r, no_params)) ||
+	    (rc = tk_transitions_json(r->db, &r->actor, r->id, &j, &r->err)))
+		return rc;
+	return http_json(r, 200, j);
+}
+
+static const struct jx_field move_fields[] = {
+	{ "to", JX_STR, JX_REQUIRED, 1, 40, offsetof(struct tk_move, to), NULL },
+	{ "note", JX_TEXT, JX_NULLABLE, 0, TK_NOTE_MAX, offsetof(struct tk_move, note), NULL },
+	{ "resolution_code", JX_ENUM, JX_NULLABLE, 0, 0, offsetof(struct tk_move, resolution_code),
+	  tk_resolution_codes },
+	{ "resolution_notes", JX_TEXT, JX_NULLABLE, 0, TK_TEXT_MAX, offsetof(struct tk_move, resolution_notes), NULL },
+	{ "assignee_id", JX_ID, JX_NULLABLE, 0, 0, offsetof(struct tk_move, assignee_id), NULL },
+};
+
+static int post_transition(struct http_req *r)
+{
+	struct tk_move m;
+	int rc;
+
+	memset(&m, 0, sizeof(m));
+	if ((rc = http_query_check(r, no_params)))
+		return rc;
+	/* If-Match is optional here: a client that sends it gets the version check */
+	if (http_req_header(r, "if-match") && (rc = http_if_match(r, &m.version)))
+		return rc;
+	if ((rc = jx_decode(r->body, move_fields, ARRAY_SIZE(move_fields), &m, NULL, &r->err)) ||
+	    (rc = tk_transition(r->db, &r->actor, r->id, &m, &r->err)))
+		return rc;
+	return send_ticket(r, 200, r->id);
+}
+
+static int get_comments(struct http_req *r)
+{
+	json_t *j;
+	int rc;
+
+	if ((rc = http_query_check(r, no_params)) || (rc = tk_entries_json(r->db, &r->actor, r->id, &j, &r->err)))
+		return rc;
+	return http_json(r, 200, j);
+}
+
+struct comment_in {
+	const char *body;
+	bool internal;
+};
+
+static const struct jx_field comment_fields[] = {
+	{ "body", JX_TEXT, JX_REQUIRED, 1, TK_TEXT_MAX, offsetof(struct comment_in, body), NULL },
+	{ "internal", JX_BOOL, 0, 0, 0, offsetof(struct comment_in, internal), NULL },
+};
+
+static int post_comment(struct http_req *r)
+{
+	struct comment_in in = { NULL, false };
+	json_t *j;
+	int rc;
+
+	if ((rc = http_query_check(r, no_params)) ||
+	    (rc = jx_decode(r->body, comment_fields, ARRAY_SIZE(comment_fields), &in, NULL, &r->err)) ||
+	    (rc = tk_comment(r->db, &r->actor, r->id, in.body, in.internal, &j, &r->err)))
+		return rc;
+	return http_json(r, 201, j);
+}
+
+struct worklog_in {
+	int64_t minutes;
+	const char *note;
+};
+
+static const struct jx_field worklog_fields[] = {
+	{ "minutes", JX_INT, JX_REQUIRED, 1, 1440, offsetof(struct worklog_in, minutes), NULL },
+	{ "note", JX_TEXT, JX_NULLABLE, 0, TK_NOTE_MAX, offsetof(struct worklog_in, note), NULL },
+};
+
+static int post_worklog(struct http_req *r)
+{
+	struct worklog_in in = { 0, NULL };
+	json_t *j;
+	int rc;
+
+	if ((rc = http_query_check(r, no_params)) ||
+	    (rc = jx_decode(r->body, worklog_fields, ARRAY_SIZE(worklog_fields), &in, NULL, &r->err)) ||
+	    (rc = tk_worklog(r->db, &r->actor, r->id, in.minutes, in.note, &j, &r->err)))
+		return rc;
+	return http_json(r, 201, j);
+}
+
+static int get_history(struct http_req *r)
+{
+	json_t *j;
+	int rc;
+
+	if ((rc = http_query_check(r, no_params)) || (rc = tk_history_json(r->db, &r->actor, r->id, &j, &r->err)))
+		return rc;
+	return http_json(r, 200, j);
+}
+
+static const char *attach_dir(struct http_req *r)
+{
+	return arena_printf(&r->arena, "%s/attachments", http_data_dir);
+}
+
+static int get_attachments(struct http_req *r)
+{
+	json_t *j;
+	int rc;
+
+	if ((rc = http_query_check(r, no_params)) ||
+	    (rc = tk_attach_list_json(r->db, &r->actor, r->id, &j, &r->err)))
+		return rc;
+	return http_json(r, 200, j);
+}
+
+static int post_attachment(struct http_req *r)
+{
+	static const char *const allowed[] = { "filename", "internal", NULL };
+	const char *internal;
+	struct tk_upload u;
+	json_t *j;
+	int rc;
+
+	memset(&u, 0, sizeof(u));
+	if ((rc = http_query_check(r, allowed)))
+		return rc;
+	u.filename = http_query(r, "filename");
+	internal = http_query(r, "internal");
+	if (internal && strcmp(internal, "true") && strcmp(internal, "false"))
+		return yw_errf(&r->err, YW_EINVAL, "internal", "internal must be true or false");
+	u.internal = internal && !strcmp(internal, "true");
+	u.content_type = http_req_header(r, "content-type");
+	u.data = r->h->entity.base;
+	u.len = r->h->entity.len;
+	if ((rc = tk_attach_add(r->db, &r->actor, attach_dir(r), r->id, &u, &j, &r->err)))
+		return rc;
+	return http_json(r, 201, j);
+}
+
+/* RFC 5987: filename*=UTF-8''<percent-encoded> */
+static void disposition(const char *filename, struct strbuf *out)
+{
+	static const char hex[] = "0123456789ABCDEF";
+
+	strbuf_addstr(out, "attachment; filename*=UTF-8''");
+	for (const unsigned char *p = (const unsigned char *)filename; *p; p++) {
+		if (isalnum(*p) || strchr("!#$&+-.^_`|~", *p)) {
+			strbuf_addch(out, *p);
+		} else {
+			strbuf_addch(out, '%');
+			strbuf_addch(out, hex[*p >> 4]);
+			strbuf_addch(out, hex[*p & 15]);
+		}
+	}
+}
+
+static int get_attachment(struct http_req *r)
+{
+	struct strbuf cd = STRBUF_INIT;
+	struct tk_blob b;
+	int rc;
+
+	if ((rc = http_query_check(r, no_params)) ||
+	    (rc = tk_attach_get(r->db, &r->actor, attach_dir(r), r->id, &b, &r->err)))
+		return rc;
+	disposition(b.filename, &cd);
+	http_header(r, "content-disposition", cd.buf);
+	strbuf_release(&cd);
+	rc = http_send(r, 200, b.content_type, b.data, b.len);
+	tk_blob_release(&b);
+	return rc;
+}
+
+struct link_in {
+	int64_t ticket_id;
+};
+
+static const struct jx_field link_fields[] = {
+	{ "ticket_id", JX_ID, JX_REQUIRED, 0, 0, offsetof(struct link_in, ticket_id), NULL },
+};
+
+static int post_link(struct http_req *r)
+{
+	struct link_in in = { 0 };
+	int rc;
+
+	if ((rc = http_query_check(r, no_params)) ||
+	    (rc = jx_decode(r->body, link_fields, ARRAY_SIZE(link_fields), &in, NULL, &r->err)) ||
+	    (rc = tk_link(r->db, &r->actor, r->id, in.ticket_id, &r->err)))
+		return rc;
+	return send_ticket(r, 201, r->id);
+}
+
+static int delete_link(struct http_req *r)
+{
+	int rc;
+
+	if ((rc = http_query_check(r, no_params)) || (rc = tk_unlink(r->db, &r->actor, r->id, r->id2, &r->err)))
+		return rc;
+	return http_send(r, 204, "text/plain", "", 0);
+}
+
+static json_t *matrix_json(const int m[3][3])
+{
+	json_t *rows = json_array();
+	for (int i = 0; i < 3; i++)
+		json_array_append_new(rows, json_pack("[i,i,i]", m[i][0], m[i][1], m[i][2]));
+	return json_pack("{s:o, s:[s,s,s], s:[s,s,s,s]}", "matrix", rows, "impact", "1", "2", "3",
+			 "priorities", "P1", "P2", "P3", "P4");
+}
+
+static int get_matrix(struct http_req *r)
+{
+	int m[3][3], rc;
+
+	if ((rc = http_query_check(r, no_params)) || (rc = prio_matrix_get(r->db, m, &r->err)))
+		return rc;
+	return http_json(r, 200, matrix_json((const int (*)[3])m));
+}
+
+static int put_matrix(struct http_req *r)
+{
+	json_t *rows = json_object_get(r->body, "matrix");
+	int m[3][3], rc;
+	const char *key;
+	json_t *v;
+
+	if ((rc = http_query_check(r, no_params)))
+		return rc;
+	json_object_foreach(r->body, key, v)
+		if (strcmp(key, "matrix"))
+			return yw_errf(&r->err, YW_EUNKNOWN, key, "unknown field %.60s", key);
+	if (!rows)
+		return yw_errf(&r->err, YW_EINVAL, "matrix", "matrix is required");
+	if (!json_is_array(rows) || json_array_size(rows) != 3)
+		return yw_errf(&r->err, YW_EINVAL, "matrix", "matrix must be 3 rows (impact 1..3) of 3 priorities");
+	for (size_t i = 0; i < 3; i++) {
+		json_t *row = json_array_get(rows, i);
+		if (!json_is_array(row) || json_array_size(row) != 3)
+			return yw_errf(&r->err, YW_EINVAL, "matrix", "matrix must be 3 rows (impact 1..3) of 3 priorities");
+		for (size_t j = 0; j < 3; j++) {
+			json_t *e = json_array_get(row, j);
+			if (!json_is_integer(e) || json_integer_value(e) < 1 || json_integer_value(e) > 4)
+				return yw_errf(&r->err, YW_EINVAL, "matrix", "matrix[%zu][%zu] must be an integer 1..4", i, j);
+			m[i][j] = (int)json_integer_value(e);
+		}
+	}
+	if ((rc = prio_matrix_set(r->db, &r->actor, (const int (*)[3])m, &r->err)))
+		return rc;
+	return get_matrix(r);
+}
+
+const struct http_route http_routes_tickets[] = {
+	{ "POST", "/api/v1/tickets", create_ticket, HR_JSON, "open a ticket" },
+	{ "GET", "/api/v1/tickets", list_tickets, 0, "list and search tickets" },
+	{ "GET", "/api/v1/tickets/{id}", get_ticket, 0, "one ticket" },
+	{ "PATCH", "/api/v1/tickets/{id}", patch_ticket, HR_JSON, "change a ticket's fields" },
+	{ "GET", "/api/v1/tickets/{id}/transitions", get_transitions, 0, "what the caller may do next" },
+	{ "POST", "/api/v1/tickets/{id}/transitions", post_transition, HR_JSON, "move a ticket" },
+	{ "GET", "/api/v1/tickets/{id}/comments", get_comments, 0, "comments, notes and work logs" },
+	{ "POST", "/api/v1/tickets/{id}/comments", post_comment, HR_JSON, "comment or add a note" },
+	{ "POST", "/api/v1/tickets/{id}/worklogs", post_worklog, HR_JSON, "log time spent" },
+	{ "GET", "/api/v1/tickets/{id}/attachments", get_attachments, 0, "a ticket's attachments" },
+	{ "POST", "/api/v1/tickets/{id}/attachments", post_attachment, HR_RAW, "upload an attachment" },
+	{ "GET", "/api/v1/attachments/{id}", get_attachment, 0, "download an attachment" },
+	{ "GET", "/api/v1/tickets/{id}/history", get_history, 0, "a ticket's history" },
+	{ "POST", "/api/v1/tickets/{id}/links", post_link, HR_JSON, "relate two tickets" },
+	{ "DELETE", "/api/v1/tickets/{id}/links/{other_id}", delete_link, 0, "unrelate two tickets" },
+	{ "GET", "/api/v1/priority-matrix", get_matrix, 0, "the priority matrix" },
+	{ "PUT", "/api/v1/priority-matrix", put_matrix, HR_JSON, "change the priority matrix (admin)" },
+	{ NULL, NULL, NULL, 0, NULL },
+};

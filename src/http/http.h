@@ -121,5 +121,11 @@ struct http_server_opts {
 	int threads;             /* 0: one per core */
 };
 int http_serve(const struct http_server_opts *opts, struct yw_err *err);
+/*
+ * Where files beside the database live (attachments): the directory of
+ * opts->db_path, set by http_serve() before the workers start and
+ * read-only afterwards.
+ */
+extern char http_data_dir[4096];
 
 #endif

@@ -8,6 +8,7 @@
 #include "../core/tok.h"
 #include "../core/ytime.h"
 #include "db.h"
+#include <pthread.h>
 #include <sqlite3.h>
 
 extern const struct embed_file migrations_sqlite_files[];
@@ -38,10 +39,26 @@ static int sql_error(struct db *db, int rc, struct yw_err *err, const char *what
 	return yw_errf(err, code, "", "%s: %s", what, sqlite3_errmsg(db->h));
 }
 
+/*
+ * Each connection is used by one thread at a time, so SQLite's own
+ * serialisation is not needed; and memory statistics would take a global
+ * mutex on every allocation, which two busy workers then fight over.
+ */
+static void configure_once(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MULTITHREAD);
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+	sqlite3_initialize();
+}
+
 int db_open(struct db **out, const char *path, struct yw_err *err)
 {
-	struct db *db = yw_calloc(1, sizeof(*db));
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	struct db *db;
 	int rc;
+
+	pthread_once(&once, configure_once);
+	db = yw_calloc(1, sizeof(*db));
 
 	rc = sqlite3_open_v2(path, &db->h,
 			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);

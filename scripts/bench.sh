@@ -1,0 +1,164 @@
+#!/bin/sh
+# make bench: scripts/bench.sh BUILD [N]
+#
+# Generates a database of N tickets (default 100000; 1000000 for the full
+# run), starts `yunwei serve` on it and measures the API with wrk on
+# loopback. Every figure is printed beside a ceiling measured in the same
+# run (GET /api/v1/health through the same stack; a bare SQLite insert)
+# and the target, with PASS or MISS. An endpoint the build does not have
+# yet is reported as "n/a (endpoint missing)". See docs/performance.md.
+#
+# Environment: BENCH_SECONDS (per wrk run, default 10), BENCH_THREADS
+# (wrk threads, default 2), BENCH_KEEP=1 keeps the work directory.
+set -eu
+build=${1:-build}
+n=${2:-100000}
+secs=${BENCH_SECONDS:-10}
+wthreads=${BENCH_THREADS:-2}
+cd "$(dirname "$0")/.."
+root=$PWD
+bin=$root/$build/yunwei
+
+for tool in wrk curl; do
+	command -v $tool >/dev/null || { echo "bench: $tool is not installed (scripts/deps.sh)" >&2; exit 1; }
+done
+for f in "$bin" "$build/yw_bench_gen" "$build/yw_bench_sqlite_insert"; do
+	[ -x "$f" ] || { echo "bench: $f missing; run make build" >&2; exit 1; }
+done
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/yunwei-bench.XXXXXX")
+pid=
+cleanup() {
+	if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+		kill "$pid"
+		wait "$pid" 2>/dev/null || true
+	fi
+	if [ "${BENCH_KEEP:-0}" = 1 ]; then echo "kept $work"; else rm -rf "$work"; fi
+}
+trap cleanup EXIT
+db=$work/bench.db
+export YW_BENCH_DIR="$root/bench" YW_BENCH_N="$n" YUNWEI_DB=
+
+echo "== generating $n tickets"
+"$build/yw_bench_gen" "$db" "$n" 2>/dev/null
+YW_TOKEN=$("$bin" token create admin --db "$db" --name bench | grep -o 'yw_[A-Za-z0-9_-]*')
+export YW_TOKEN
+
+echo "== bare SQLite insert (one transaction per row, WAL, synchronous=NORMAL)"
+insert_rps=$("$build/yw_bench_sqlite_insert" "$work/insert.db" 3 2>/dev/null)
+
+echo "== starting the server"
+t0=$(date +%s%N)
+"$bin" serve --db "$db" --listen 127.0.0.1:0 2>"$work/server.log" &
+pid=$!
+port=
+while :; do
+	if [ -z "$port" ]; then
+		port=$(sed -n 's|.*serving http://127\.0\.0\.1:\([0-9]*\).*|\1|p' "$work/server.log" | head -1)
+	fi
+	if [ -n "$port" ] &&
+	   [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/api/v1/health")" = 200 ]; then
+		break
+	fi
+	kill -0 "$pid" 2>/dev/null || { cat "$work/server.log" >&2; echo "bench: server died" >&2; exit 1; }
+	if [ $(( ($(date +%s%N) - t0) / 1000000 )) -gt 20000 ]; then
+		echo "bench: server not up after 20 s" >&2; exit 1
+	fi
+done
+startup_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+base=http://127.0.0.1:$port
+
+# run KEY SCRIPT CONNECTIONS PATH [METHOD BODY]
+# Probes the endpoint once, then runs wrk; leaves "$work/KEY" holding
+# either the YWBENCH line or "n/a ..." / "error ...".
+run() {
+	key=$1 script=$2 conns=$3 path=$4 method=${5:-GET} body=${6:-}
+	if [ "$method" = POST ]; then
+		code=$(curl -s -o "$work/probe" -w '%{http_code}' -X POST -H "Authorization: Bearer $YW_TOKEN" \
+		       -H 'Content-Type: application/json' --data "$body" "$base$path")
+	else
+		code=$(curl -s -o "$work/probe" -w '%{http_code}' -H "Authorization: Bearer $YW_TOKEN" "$base$path")
+	fi
+	case $code in
+	2??) ;;
+	404|405)
+		if grep -q '"no such endpoint"\|method_not_allowed' "$work/probe"; then
+			echo "n/a (endpoint missing)" >"$work/$key"
+			echo "   $key: endpoint missing"
+			return
+		fi
+		echo "error (HTTP $code)" >"$work/$key"; echo "   $key: HTTP $code: $(head -c 200 "$work/probe")"; return ;;
+	*)
+		echo "error (HTTP $code)" >"$work/$key"; echo "   $key: HTTP $code: $(head -c 200 "$work/probe")"; return ;;
+	esac
+	echo "   $key: wrk -t$wthreads -c$conns -d${secs}s $method $path"
+	wrk -t"$wthreads" -c"$conns" -d"${secs}s" --latency -s "bench/$script" "$base$path" >"$work/$key.out" 2>&1 || true
+	if ! grep '^YWBENCH' "$work/$key.out" >"$work/$key"; then
+		echo "error (wrk failed)" >"$work/$key"
+		cat "$work/$key.out" >&2
+	fi
+}
+
+echo "== measuring (${secs}s per run)"
+run health get.lua 32 /api/v1/health
+run get get_by_id.lua 32 /api/v1/tickets/1
+run list_status get.lua 8 '/api/v1/tickets?status=assigned&group=2'
+run list_prio get.lua 8 '/api/v1/tickets?priority=P1,P2'
+run search_cn get.lua 8 '/api/v1/tickets?q=%E5%AE%95%E6%9C%BA'
+run search_en get.lua 8 '/api/v1/tickets?q=timeout'
+run create create.lua 8 /api/v1/tickets POST \
+	'{"title":"压测探测 probe","type":"incident","channel":"monitoring","impact":2,"urgency":2}'
+rss_kb=$(sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$pid/status")
+
+# field KEY NAME: a value from the YWBENCH line, or empty
+field() { sed -n "s/.*[[:space:]]$2=\([0-9.]*\).*/\1/p" "$work/$1" 2>/dev/null; }
+ok() { grep -q '^YWBENCH' "$work/$1" 2>/dev/null; }
+# figure KEY: "rps / p50 / p99" or the n/a / error text
+figure() {
+	if ok "$1"; then
+		awk -v r="$(field "$1" rps)" -v a="$(field "$1" p50)" -v b="$(field "$1" p99)" \
+		    -v x="$(field "$1" non2xx)" -v e="$(field "$1" errors)" 'BEGIN {
+			s = sprintf("%8.0f/s  p50 %6.2f ms  p99 %6.2f ms", r, a / 1000, b / 1000)
+			if (x + e > 0) s = s sprintf("  (%d non-2xx, %d errors)", x, e)
+			print s }'
+	else
+		cat "$work/$1"
+	fi
+}
+# verdict KEY KIND LIMIT: rps>= / p99<= against a limit
+verdict() {
+	ok "$1" || { echo "-"; return; }
+	if [ "$(field "$1" non2xx)" != 0 ] || [ "$(field "$1" errors)" != 0 ]; then echo MISS; return; fi
+	case $2 in
+	rps) awk -v v="$(field "$1" rps)" -v l="$3" 'BEGIN { print (v >= l) ? "PASS" : "MISS" }' ;;
+	p99) awk -v v="$(field "$1" p99)" -v l="$3" 'BEGIN { print (v / 1000 <= l) ? "PASS" : "MISS" }' ;;
+	esac
+}
+health_rps=$(field health rps)
+half_health=$(awk -v h="${health_rps:-0}" 'BEGIN { printf "%.0f", h / 2 }')
+
+echo
+echo "yunwei benchmark: $n tickets, $(nproc) CPUs, wrk -t$wthreads, ${secs}s per run, $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+fmt='%-34s %-52s %-26s %-20s %s\n'
+printf "$fmt" measure result ceiling target verdict
+printf "$fmt" "----------------------------------" "----------------------------------------------------" \
+	"--------------------------" "--------------------" "-------"
+printf "$fmt" "create POST /tickets (8 conn)" "$(figure create)" "sqlite ${insert_rps}/s" ">= 5000/s" \
+	"$(verdict create rps 5000)"
+printf "$fmt" "get /tickets/{id} random (32 conn)" "$(figure get)" "health ${health_rps%.*}/s" \
+	">= 50% health" "$(verdict get rps "$half_health")"
+printf "$fmt" "list status=assigned&group=2 (8c)" "$(figure list_status)" "-" "p99 <= 20 ms" \
+	"$(verdict list_status p99 20)"
+printf "$fmt" "list priority=P1,P2 (8 conn)" "$(figure list_prio)" "-" "p99 <= 20 ms" \
+	"$(verdict list_prio p99 20)"
+# printf pads by bytes: the two CJK characters (6 bytes, 4 columns) need 2 more
+printf '%-36s %-52s %-26s %-20s %s\n' "search q=宕机 (8 conn)" "$(figure search_cn)" "-" "p99 <= 50 ms" \
+	"$(verdict search_cn p99 50)"
+printf "$fmt" "search q=timeout (8 conn)" "$(figure search_en)" "-" "p99 <= 50 ms" \
+	"$(verdict search_en p99 50)"
+printf "$fmt" "health (ceiling, 32 conn)" "$(figure health)" "-" "-" "-"
+printf "$fmt" "bare SQLite insert (ceiling)" "${insert_rps} rows/s" "-" "-" "-"
+printf "$fmt" "server peak RSS (VmHWM)" "$(awk -v k="$rss_kb" 'BEGIN { printf "%.1f MB", k / 1024 }')" "-" \
+	"<= 100 MB" "$(awk -v k="$rss_kb" 'BEGIN { print (k / 1024 <= 100) ? "PASS" : "MISS" }')"
+printf "$fmt" "start-up to first 200 on health" "$startup_ms ms" "-" "<= 200 ms" \
+	"$( [ "$startup_ms" -le 200 ] && echo PASS || echo MISS)"

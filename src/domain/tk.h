@@ -1,0 +1,174 @@
+/*
+ * tk.h - tickets: incidents and service requests, their life cycle,
+ * comments, work logs, attachments, links, history and search.
+ *
+ * Every call takes the caller as a struct yw_actor and decides what it
+ * may see and do:
+ *   - staff (engineer and up) see every ticket; customers see only their
+ *     organisation's, and a ticket of another organisation is reported
+ *     as YW_ENOTFOUND, exactly like one that does not exist;
+ *   - engineers work tickets assigned to them or to their groups,
+ *     supervisors also reassign and re-grade in the groups they lead,
+ *     managers and admins do everything;
+ *   - customers never see internal notes, work logs, internal
+ *     attachments, the fault level, nor the history rows about them.
+ *
+ * Every mutation is one transaction that writes its ticket_history rows
+ * and refreshes the search index; a call that fails changes nothing.
+ * Functions return 0 or a negative YW_E* with err naming the field.
+ * Calls that return JSON hand the reference to the caller.
+ */
+#ifndef YW_TK_H
+#define YW_TK_H
+
+#include "../core/err.h"
+#include <jansson.h>
+
+struct db;
+struct yw_actor;
+
+/*
+ * The ticket types. Each row says how numbers are made and which fields
+ * apply; problem, change and release are added as rows.
+ */
+struct tk_type {
+	const char *name;        /* "incident" */
+	const char *prefix;      /* "INC": numbers are INC000001 */
+	bool fault_level;        /* has a fault level (故障级别) */
+	bool approval;           /* may need approval (category.requires_approval) */
+};
+extern const struct tk_type tk_types[];
+const struct tk_type *tk_type_find(const char *name);
+
+/* NULL-terminated value lists, for JSON decoding tables and validation. */
+extern const char *const tk_type_names[];
+extern const char *const tk_channels[];
+extern const char *const tk_resolution_codes[];
+extern const char *const tk_status_names[];
+
+#define TK_TITLE_MAX 200
+#define TK_TEXT_MAX 20000
+#define TK_NOTE_MAX 4000
+
+/* POST /tickets. 0 / NULL means "not given": the default applies. */
+struct tk_new {
+	const char *type;            /* required */
+	const char *title;           /* required, 1..200 */
+	const char *description;
+	const char *channel;         /* default: portal for customers, web for staff */
+	int64_t category_id;
+	int64_t requester_id;        /* default: the caller */
+	int64_t organization_id;     /* default: the requester's organisation */
+	int64_t impact, urgency;     /* 1..3, default 3 */
+	int64_t fault_level;         /* incidents only; default from the priority */
+	int64_t group_id;            /* default: the category's default group */
+	int64_t assignee_id;         /* a staff member of the group */
+};
+int tk_create(struct db *db, const struct yw_actor *a, const struct tk_new *in, int64_t *id,
+	      struct yw_err *err);
+
+/* The ticket as JSON, with readable names and allowed_transitions for the caller. */
+int tk_get_json(struct db *db, const struct yw_actor *a, int64_t id, json_t **out, struct yw_err *err);
+
+/* PATCH /tickets/{id}: set says which fields are present. */
+enum {
+	TKP_TITLE = 1 << 0,
+	TKP_DESCRIPTION = 1 << 1,
+	TKP_CATEGORY = 1 << 2,
+	TKP_CHANNEL = 1 << 3,
+	TKP_IMPACT = 1 << 4,
+	TKP_URGENCY = 1 << 5,
+	TKP_GROUP = 1 << 6,
+	TKP_ASSIGNEE = 1 << 7,       /* 0 clears (only while nobody works it) */
+	TKP_FAULT_LEVEL = 1 << 8,    /* needs regrade_reason */
+	TKP_REGRADE_REASON = 1 << 9,
+};
+struct tk_patch {
+	unsigned set;
+	const char *title, *description, *channel, *regrade_reason;
+	int64_t category_id, impact, urgency, group_id, assignee_id, fault_level;
+};
+/*
+ * Applies a patch to the ticket at version (YW_ESTALE when it moved on).
+ * Setting an assignee on a new, approved or reopened ticket assigns it.
+ */
+int tk_update(struct db *db, const struct yw_actor *a, int64_t id, int64_t version,
+	      const struct tk_patch *p, struct yw_err *err);
+
+/* A life-cycle step. to is a status name; the others depend on it. */
+struct tk_move {
+	const char *to;
+	const char *note;              /* required for pending, reopened, rejected */
+	const char *resolution_code;   /* required for resolved */
+	const char *resolution_notes;
+	int64_t assignee_id;           /* for assigned */
+	int64_t version;               /* 0: do not check */
+};
+/*
+ * Moves the ticket. A pair not in the life-cycle table is YW_ESTATE with
+ * err->detail = {"allowed":[...]}; a pair the caller may not take is YW_EPERM.
+ */
+int tk_transition(struct db *db, const struct yw_actor *a, int64_t id, const struct tk_move *m,
+		  struct yw_err *err);
+/* {"items":[{"to":..., "requires":[...]}]}: what the caller may do now. */
+int tk_transitions_json(struct db *db, const struct yw_actor *a, int64_t id, json_t **out,
+			struct yw_err *err);
+
+/* Comments (public) and notes (internal = true, staff only). out: the entry. */
+int tk_comment(struct db *db, const struct yw_actor *a, int64_t id, const char *body, bool internal,
+	       json_t **out, struct yw_err *err);
+/* A work log: minutes 1..1440 spent, by staff who work the ticket. */
+int tk_worklog(struct db *db, const struct yw_actor *a, int64_t id, int64_t minutes, const char *note,
+	       json_t **out, struct yw_err *err);
+/* The timeline the caller may see: {"items":[...], "next_cursor":null}. */
+int tk_entries_json(struct db *db, const struct yw_actor *a, int64_t id, json_t **out, struct yw_err *err);
+/* The history the caller may see: {"items":[{id, at, actor, field, old, new, note}]}. */
+int tk_history_json(struct db *db, const struct yw_actor *a, int64_t id, json_t **out, struct yw_err *err);
+
+/* Related tickets: symmetric links, staff only. */
+int tk_link(struct db *db, const struct yw_actor *a, int64_t id, int64_t other, struct yw_err *err);
+int tk_unlink(struct db *db, const struct yw_actor *a, int64_t id, int64_t other, struct yw_err *err);
+
+/*
+ * GET /tickets: every parameter as the query string gave it (NULL when
+ * absent); the domain validates each one and names it on error.
+ */
+struct tk_query {
+	const char *status, *type, *priority, *fault_level, *group, *assignee, *organization,
+		*requester, *category, *q, *created_after, *created_before, *sort, *limit, *cursor;
+};
+#define TK_LIST_DEFAULT 50
+#define TK_LIST_MAX 200
+int tk_list_json(struct db *db, const struct yw_actor *a, const struct tk_query *q, json_t **out,
+		 struct yw_err *err);
+
+/*
+ * Attachments are stored once per content under dir/ab/cdef... (the
+ * SHA-256 in hex), dir being <database dir>/attachments.
+ */
+#define TK_ATTACH_MAX (10u << 20)
+struct tk_upload {
+	const char *filename;       /* 1..200 characters, no / \ or control characters */
+	const char *content_type;   /* as sent (parameters ignored); NULL: octet-stream */
+	bool internal;
+	const void *data;
+	size_t len;
+};
+/* The content type to store for what a client sent, or NULL when not allowed. */
+const char *tk_attach_type(const char *content_type);
+int tk_attach_add(struct db *db, const struct yw_actor *a, const char *dir, int64_t id,
+		  const struct tk_upload *u, json_t **out, struct yw_err *err);
+int tk_attach_list_json(struct db *db, const struct yw_actor *a, int64_t id, json_t **out,
+			struct yw_err *err);
+/* An attachment's bytes: release with tk_blob_release. */
+struct tk_blob {
+	char *data;
+	size_t len;
+	char content_type[128];
+	char filename[1024];
+};
+int tk_attach_get(struct db *db, const struct yw_actor *a, const char *dir, int64_t attachment_id,
+		  struct tk_blob *out, struct yw_err *err);
+void tk_blob_release(struct tk_blob *b);
+
+#endif

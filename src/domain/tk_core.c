@@ -1,0 +1,615 @@
+/*
+ * tk_core.c - tickets: the type table, loading a ticket, who the caller
+ * is to it, creating, reading and patching, history and the search index.
+ */
+#include "../core/yw.h"
+#include "../core/jx.h"
+#include "../core/strbuf.h"
+#include "../core/tok.h"
+#include "../core/utf8.h"
+#include "../core/ytime.h"
+#include "../store/db.h"
+#include "acct.h"
+#include "prio.h"
+#include "tk_int.h"
+
+const struct tk_type tk_types[] = {
+	/* name       prefix fault_level approval */
+	{ "incident", "INC", true, false },
+	{ "request", "REQ", false, true },
+	{ NULL, NULL, false, false },
+};
+
+const char *const tk_type_names[] = { "incident", "request", NULL };
+const char *const tk_channels[] = { "phone", "email", "web", "portal", "monitoring", "onsite", NULL };
+const char *const tk_resolution_codes[] = {
+	"fixed", "workaround", "no_fault_found", "duplicate", "user_error", "vendor_fixed",
+	"cancelled_by_user", NULL
+};
+
+const struct tk_type *tk_type_find(const char *name)
+{
+	for (const struct tk_type *t = tk_types; name && t->name; t++)
+		if (!strcmp(t->name, name))
+			return t;
+	return NULL;
+}
+
+static bool in_list(const char *const *list, const char *s)
+{
+	for (; s && *list; list++)
+		if (!strcmp(*list, s))
+			return true;
+	return false;
+}
+
+const char *const tk_milestones[TK_NMS] = {
+	"assigned_at", "first_response_at", "in_progress_at", "pending_at", "approved_at",
+	"rejected_at", "resolved_at", "closed_at", "cancelled_at", "reopened_at",
+};
+
+
+static char *dup_or_null(const char *s)
+{
+	return s ? yw_strdup(s) : NULL;
+}
+
+void tk_row_read(struct db_stmt *st, struct tk_row *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->id = db_col_int(st, 0);
+	snprintf(t->number, sizeof(t->number), "%s", db_col_text(st, 1));
+	t->type = tk_type_find(db_col_text(st, 2));
+	if (!t->type) {
+		THIS_SHOULD_NEVER_HAPPEN;
+		t->type = &tk_types[0];
+	}
+	int s = tk_status_parse(db_col_text(st, 3));
+	t->status = s < 0 ? TS_NEW : (enum tk_status)s;
+	t->title = dup_or_null(db_col_text(st, 4));
+	t->description = dup_or_null(db_col_text(st, 5));
+	t->category_id = db_col_int(st, 6);
+	t->channel = dup_or_null(db_col_text(st, 7));
+	t->requester_id = db_col_int(st, 8);
+	t->org_id = db_col_int(st, 9);
+	t->impact = db_col_int(st, 10);
+	t->urgency = db_col_int(st, 11);
+	t->priority = db_col_int(st, 12);
+	t->fault_level = db_col_int(st, 13);
+	t->group_id = db_col_int(st, 14);
+	t->assignee_id = db_col_int(st, 15);
+	t->resolution_code = dup_or_null(db_col_text(st, 16));
+	t->resolution_notes = dup_or_null(db_col_text(st, 17));
+	t->created_by = db_col_int(st, 18);
+	t->created_at = db_col_int(st, 19);
+	t->updated_at = db_col_int(st, 20);
+	t->reopen_count = db_col_int(st, 21);
+	t->version = db_col_int(st, 22);
+	for (int i = 0; i < TK_NMS; i++)
+		t->ms[i] = db_col_int(st, 23 + i);
+}
+
+void tk_row_release(struct tk_row *t)
+{
+	FREE_AND_NULL(t->title);
+	FREE_AND_NULL(t->description);
+	FREE_AND_NULL(t->channel);
+	FREE_AND_NULL(t->resolution_code);
+	FREE_AND_NULL(t->resolution_notes);
+}
+
+bool tk_can_see(const struct yw_actor *a, int64_t org_id)
+{
+	if (acct_is_staff(a))
+		return true;
+	return a->role == ROLE_CUSTOMER && a->org_id && a->org_id == org_id;
+}
+
+int tk_load(struct db *db, const struct yw_actor *a, int64_t id, struct tk_row *t, struct yw_err *err)
+{
+	static const char sql[] = "SELECT " TK_ROW_COLS " FROM tickets t WHERE t.id = ?";
+	struct db_stmt *st;
+	int rc;
+
+	memset(t, 0, sizeof(*t));
+	if ((rc = db_prepare(db, sql, &st, err)))
+		return rc;
+	db_bind_int(st, 1, id);
+	rc = db_step(st, err);
+	if (rc == DB_ROW)
+		tk_row_read(st, t);
+	db_done(st);
+	if (rc < 0)
+		return rc;
+	if (rc == DB_DONE || !tk_can_see(a, t->org_id)) {
+		tk_row_release(t);
+		return yw_errf(err, YW_ENOTFOUND, "id", "no such ticket");
+	}
+	return 0;
+}
+
+unsigned tk_rel(struct db *db, const struct yw_actor *a, const struct tk_row *t)
+{
+	struct yw_err err = YW_ERR_INIT;
+	unsigned rel = 0;
+	int64_t g;
+
+	if (!acct_is_staff(a))
+		return tk_can_see(a, t->org_id) ? R_CUSTOMER : 0;
+	rel |= R_STAFF;
+	if (a->role == ROLE_MANAGER || a->role == ROLE_ADMIN)
+		rel |= R_MGR;
+	if (!t->group_id)
+		rel |= R_MEMBER;
+	else if (acct_in_group(db, a->user_id, t->group_id))
+		rel |= R_MEMBER;
+	if (t->group_id && acct_supervises(db, a->user_id, t->group_id))
+		rel |= R_SUP;
+	if (t->assignee_id && t->assignee_id == a->user_id)
+		rel |= R_ASSIGNEE;
+	if (t->category_id &&
+	    !db_queryint(db, &g, &err, "SELECT default_group_id FROM categories WHERE id = ?", "i",
+			 t->category_id) &&
+	    g && acct_supervises(db, a->user_id, g))
+		rel |= R_APPROVER;
+	return rel;
+}
+
+int tk_check_assignee(struct db *db, const struct yw_actor *a, unsigned rel, int64_t group_id,
+		      int64_t assignee_id, struct yw_err *err)
+{
+	struct db_stmt *st;
+	bool staff = false;
+	int rc;
+
+	if ((rc = db_prepare(db, "SELECT role FROM users WHERE id = ? AND disabled = 0", &st, err)))
+		return rc;
+	db_bind_int(st, 1, assignee_id);
+	if ((rc = db_step(st, err)) == DB_ROW)
+		staff = strcmp(db_col_text(st, 0), "customer") != 0;
+	db_done(st);
+	if (rc < 0)
+		return rc;
+	if (!staff)
+		return yw_errf(err, YW_EINVAL, "assignee_id", "assignee_id must be an active staff member");
+	if (group_id && !acct_in_group(db, assignee_id, group_id))
+		return yw_errf(err, YW_EINVAL, "assignee_id", "the assignee is not a member of the ticket's group");
+	if (rel & (R_MGR | R_SUP))
+		return 0;
+	if (group_id && acct_supervises(db, a->user_id, group_id))
+		return 0;
+	if ((rel & R_MEMBER) && assignee_id == a->user_id)
+		return 0;
+	return yw_errf(err, YW_EPERM, "assignee_id",
+		       "engineers may only take a ticket of their own groups for themselves");
+}
+
+int tk_hist(struct db *db, int64_t ticket_id, const struct yw_actor *a, const char *field,
+	    const char *old_value, const char *new_value, const char *note, struct yw_err *err)
+{
+	return db_execf(db, err,
+			"INSERT INTO ticket_history(ticket_id, at, actor_id, field, old_value, new_value, note)"
+			" VALUES (?, ?, ?, ?, ?, ?, ?)", "iidssss",
+			ticket_id, yw_now(), a->user_id, field, old_value, new_value, note);
+}
+
+int tk_fts_refresh(struct db *db, int64_t id, struct yw_err *err)
+{
+	struct strbuf pub = STRBUF_INIT, priv = STRBUF_INIT;
+	struct db_stmt *st;
+	int rc;
+
+	if ((rc = db_prepare(db, "SELECT number, title, description FROM tickets WHERE id = ?", &st, err)))
+		return rc;
+	db_bind_int(st, 1, id);
+	if ((rc = db_step(st, err)) == DB_ROW) {
+		for (int c = 0; c < 3; c++) {
+			const char *s = db_col_text(st, c);
+			tok_index(s, strlen(s), &pub);
+		}
+	}
+	db_done(st);
+	if (rc < 0)
+		goto out;
+	if ((rc = db_prepare(db, "SELECT kind, body FROM ticket_entries WHERE ticket_id = ? ORDER BY id", &st, err)))
+		goto out;
+	db_bind_int(st, 1, id);
+	while ((rc = db_step(st, err)) == DB_ROW) {
+		const char *body = db_col_text(st, 1);
+		tok_index(body, strlen(body), strcmp(db_col_text(st, 0), "comment") ? &priv : &pub);
+	}
+	db_done(st);
+	if (rc < 0)
+		goto out;
+	rc = db_fts_put(db, id, pub.buf, priv.buf, err);
+out:
+	strbuf_release(&pub);
+	strbuf_release(&priv);
+	return rc;
+}
+
+static void name_of(struct db *db, const char *sql, int64_t id, char *buf, size_t size)
+{
+	struct yw_err err = YW_ERR_INIT;
+	struct db_stmt *st;
+
+	buf[0] = '\0';
+	if (!id || db_prepare(db, sql, &st, &err))
+		return;
+	db_bind_int(st, 1, id);
+	if (db_step(st, &err) == DB_ROW && db_col_text(st, 0))
+		snprintf(buf, size, "%s", db_col_text(st, 0));
+	db_done(st);
+}
+
+void tk_user_name(struct db *db, int64_t id, char *buf, size_t size)
+{
+	name_of(db, "SELECT display_name FROM users WHERE id = ?", id, buf, size);
+}
+
+void tk_group_name(struct db *db, int64_t id, char *buf, size_t size)
+{
+	name_of(db, "SELECT name FROM groups WHERE id = ?", id, buf, size);
+}
+
+void tk_org_name(struct db *db, int64_t id, char *buf, size_t size)
+{
+	name_of(db, "SELECT name FROM organizations WHERE id = ?", id, buf, size);
+}
+
+void tk_cat_path(struct db *db, int64_t id, struct strbuf *out)
+{
+	struct yw_err err = YW_ERR_INIT;
+	char *parts[8];
+	int n = 0;
+
+	/* walk up to the root; the depth cap guards against a cycle made by hand */
+	while (id && n < 8) {
+		struct db_stmt *st;
+		int64_t parent = 0;
+		if (db_prepare(db, "SELECT name, parent_id FROM categories WHERE id = ?", &st, &err))
+			break;
+		db_bind_int(st, 1, id);
+		if (db_step(st, &err) == DB_ROW) {
+			parts[n++] = yw_strdup(db_col_text(st, 0));
+			parent = db_col_int(st, 1);
+		}
+		db_done(st);
+		id = parent;
+	}
+	for (int i = n - 1; i >= 0; i--) {
+		strbuf_addstr(out, parts[i]);
+		if (i)
+			strbuf_addstr(out, " / ");
+		free(parts[i]);
+	}
+}
+
+json_t *tk_user_json(struct db *db, int64_t id)
+{
+	char name[256];
+
+	if (!id)
+		return json_null();
+	tk_user_name(db, id, name, sizeof(name));
+	return json_pack("{s:I, s:s}", "id", (json_int_t)id, "name", name);
+}
+
+void tk_excerpt(const char *s, size_t max, struct strbuf *out)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + strlen(s);
+	size_t n = 0;
+
+	while (p < end && n < max) {
+		const unsigned char *at = p;
+		if (utf8_decode(&p, end) < 0)
+			p = at + 1;
+		n++;
+	}
+	strbuf_add(out, s, (const char *)p - s);
+	if (p < end)
+		strbuf_addstr(out, "…");
+}
+
+static json_t *name_or_null(const char *s)
+{
+	return s[0] ? json_string(s) : json_null();
+}
+
+json_t *tk_row_json(struct db *db, const struct yw_actor *a, const struct tk_row *t, bool full)
+{
+	struct strbuf path = STRBUF_INIT;
+	char buf[256];
+	json_t *j = json_object();
+
+	json_object_set_new(j, "id", json_integer(t->id));
+	json_object_set_new(j, "number", jx_dbstr(t->number));
+	json_object_set_new(j, "type", json_string(t->type->name));
+	json_object_set_new(j, "status", json_string(tk_states[t->status].name));
+	json_object_set_new(j, "title", jx_dbstr(t->title));
+	/* lists carry the summary; the long texts come with the ticket itself */
+	if (full)
+		json_object_set_new(j, "description", jx_dbstr(t->description ? t->description : ""));
+	json_object_set_new(j, "category_id", jx_id_or_null(t->category_id));
+	tk_cat_path(db, t->category_id, &path);
+	json_object_set_new(j, "category_path", name_or_null(path.buf));
+	strbuf_release(&path);
+	json_object_set_new(j, "channel", jx_dbstr(t->channel));
+	json_object_set_new(j, "requester_id", jx_id_or_null(t->requester_id));
+	tk_user_name(db, t->requester_id, buf, sizeof(buf));
+	json_object_set_new(j, "requester_name", name_or_null(buf));
+	json_object_set_new(j, "organization_id", jx_id_or_null(t->org_id));
+	tk_org_name(db, t->org_id, buf, sizeof(buf));
+	json_object_set_new(j, "organization_name", name_or_null(buf));
+	json_object_set_new(j, "impact", json_integer(t->impact));
+	json_object_set_new(j, "urgency", json_integer(t->urgency));
+	json_object_set_new(j, "priority", json_string(prio_name((int)t->priority) ? prio_name((int)t->priority) : "P4"));
+	/* the fault level is the department's own grading: not for customers */
+	if (acct_is_staff(a))
+		json_object_set_new(j, "fault_level", t->fault_level ? json_integer(t->fault_level) : json_null());
+	json_object_set_new(j, "group_id", jx_id_or_null(t->group_id));
+	tk_group_name(db, t->group_id, buf, sizeof(buf));
+	json_object_set_new(j, "group_name", name_or_null(buf));
+	json_object_set_new(j, "assignee_id", jx_id_or_null(t->assignee_id));
+	tk_user_name(db, t->assignee_id, buf, sizeof(buf));
+	json_object_set_new(j, "assignee_name", name_or_null(buf));
+	json_object_set_new(j, "resolution_code", jx_dbstr(t->resolution_code));
+	if (full)
+		json_object_set_new(j, "resolution_notes", jx_dbstr(t->resolution_notes));
+	json_object_set_new(j, "created_by", jx_id_or_null(t->created_by));
+	json_object_set_new(j, "created_at", jx_time_or_null(t->created_at));
+	json_object_set_new(j, "updated_at", jx_time_or_null(t->updated_at));
+	for (int i = 0; i < TK_NMS; i++)
+		json_object_set_new(j, tk_milestones[i], jx_time_or_null(t->ms[i]));
+	json_object_set_new(j, "reopen_count", json_integer(t->reopen_count));
+	json_object_set_new(j, "version", json_integer(t->version));
+	if (full) {
+		struct yw_err err = YW_ERR_INIT;
+		struct db_stmt *st;
+		json_t *rel = json_array();
+
+		json_object_set_new(j, "allowed_transitions", tk_allowed_json(t, tk_rel(db, a, t)));
+		if (!db_prepare(db, "SELECT o.id, o.number, o.title, o.status, o.org_id FROM ticket_links l"
+				" JOIN tickets o ON o.id = l.other_id WHERE l.ticket_id = ? ORDER BY o.id", &st, &err)) {
+			db_bind_int(st, 1, t->id);
+			while (db_step(st, &err) == DB_ROW) {
+				if (!tk_can_see(a, db_col_int(st, 4)))
+					continue;
+				json_array_append_new(rel, json_pack("{s:I, s:s, s:s, s:s}",
+					"id", (json_int_t)db_col_int(st, 0), "number", db_col_text(st, 1),
+					"title", db_col_text(st, 2), "status", db_col_text(st, 3)));
+			}
+			db_done(st);
+		}
+		json_object_set_new(j, "related", rel);
+	}
+	return j;
+}
+
+int tk_get_json(struct db *db, const struct yw_actor *a, int64_t id, json_t **out, struct yw_err *err)
+{
+	struct tk_row t;
+	int rc;
+
+	if ((rc = tk_load(db, a, id, &t, err)))
+		return rc;
+	*out = tk_row_json(db, a, &t, true);
+	tk_row_release(&t);
+	return 0;
+}
+
+/* Reads a user's role, organisation and whether it is active; YW_ENOTFOUND when unknown. */
+static int user_info(struct db *db, int64_t id, enum yw_role *role, int64_t *org, struct yw_err *err)
+{
+	struct db_stmt *st;
+	int rc;
+
+	if ((rc = db_prepare(db, "SELECT role, COALESCE(org_id, 0) FROM users WHERE id = ? AND disabled = 0",
+			     &st, err)))
+		return rc;
+	db_bind_int(st, 1, id);
+	rc = db_step(st, err);
+	if (rc == DB_ROW) {
+		*role = ROLE_NONE;
+		acct_role_parse(db_col_text(st, 0), role);
+		*org = db_col_int(st, 1);
+		rc = 0;
+	} else if (rc == DB_DONE) {
+		rc = YW_ENOTFOUND;
+	}
+	db_done(st);
+	return rc;
+}
+
+/* An active category: its default group and whether requests in it need approval. */
+static int category_info(struct db *db, int64_t id, int64_t *group, bool *approval, struct yw_err *err)
+{
+	struct db_stmt *st;
+	int rc;
+
+	if ((rc = db_prepare(db, "SELECT COALESCE(default_group_id, 0), requires_approval FROM categories"
+			     " WHERE id = ? AND active = 1", &st, err)))
+		return rc;
+	db_bind_int(st, 1, id);
+	rc = db_step(st, err);
+	if (rc == DB_ROW) {
+		*group = db_col_int(st, 0);
+		*approval = db_col_int(st, 1) != 0;
+		rc = 0;
+	} else if (rc == DB_DONE) {
+		rc = yw_errf(err, YW_EINVAL, "category_id", "category_id names no active category");
+	}
+	db_done(st);
+	return rc;
+}
+
+static int exists(struct db *db, const char *sql, int64_t id)
+{
+	struct yw_err err = YW_ERR_INIT;
+	int64_t one;
+	return db_queryint(db, &one, &err, sql, "i", id) == 0;
+}
+
+static int check_text(const char *field, const char *s, int64_t min, int64_t max, bool multi,
+		      struct yw_err *err)
+{
+	return jx_check_str(field, s, strlen(s), min, max, multi, err);
+}
+
+/* Validation that needs no database: types, lengths, ranges, enums. */
+static int check_new(const struct yw_actor *a, const struct tk_new *in, const struct tk_type **type,
+		     struct yw_err *err)
+{
+	int rc;
+
+	if (!in->type)
+		return yw_errf(err, YW_EINVAL, "type", "type is required");
+	if (!(*type = tk_type_find(in->type)))
+		return yw_errf(err, YW_EINVAL, "type", "type must be one of: incident, request");
+	if (!in->title)
+		return yw_errf(err, YW_EINVAL, "title", "title is required");
+	if ((rc = check_text("title", in->title, 1, TK_TITLE_MAX, false, err)))
+		return rc;
+	if (in->description && (rc = check_text("description", in->description, 0, TK_TEXT_MAX, true, err)))
+		return rc;
+	if (in->channel && !in_list(tk_channels, in->channel))
+		return yw_errf(err, YW_EINVAL, "channel",
+			       "channel must be one of: phone, email, web, portal, monitoring, onsite");
+	if (in->impact && (in->impact < 1 || in->impact > 3))
+		return yw_errf(err, YW_EINVAL, "impact", "impact must be between 1 and 3");
+	if (in->urgency && (in->urgency < 1 || in->urgency > 3))
+		return yw_errf(err, YW_EINVAL, "urgency", "urgency must be between 1 and 3");
+	if (in->fault_level && !(*type)->fault_level)
+		return yw_errf(err, YW_EINVAL, "fault_level", "fault_level applies to incidents only");
+	if (in->fault_level && (in->fault_level < 1 || in->fault_level > 3))
+		return yw_errf(err, YW_EINVAL, "fault_level", "fault_level must be between 1 and 3");
+	if (a->role == ROLE_CUSTOMER) {
+		if (in->requester_id && in->requester_id != a->user_id)
+			return yw_errf(err, YW_EPERM, "requester_id", "customers open tickets for themselves");
+		if (in->organization_id && in->organization_id != a->org_id)
+			return yw_errf(err, YW_EPERM, "organization_id",
+				       "customers open tickets for their own organisation");
+		if (in->group_id || in->assignee_id || in->fault_level)
+			return yw_errf(err, YW_EPERM, in->group_id ? "group_id" : in->assignee_id ?
+				       "assignee_id" : "fault_level", "customers may not set %s",
+				       in->group_id ? "group_id" : in->assignee_id ? "assignee_id" : "fault_level");
+	} else if (!acct_is_staff(a)) {
+		return yw_errf(err, YW_EPERM, "", "not allowed to open tickets");
+	}
+	return 0;
+}
+
+/* The next number of a type, from its counter, inside the caller's transaction. */
+static int next_number(struct db *db, const struct tk_type *type, char *buf, size_t size,
+		       struct yw_err *err)
+{
+	int64_t v;
+	int rc = db_queryint(db, &v, err, "UPDATE counters SET value = value + 1 WHERE name = ? RETURNING value",
+			     "s", type->prefix);
+	if (rc == YW_ENOTFOUND) {
+		v = 1;
+		rc = db_execf(db, err, "INSERT INTO counters(name, value) VALUES (?, 1)", "s", type->prefix);
+	}
+	if (rc)
+		return rc;
+	snprintf(buf, size, "%s%06" PRId64, type->prefix, v);
+	return 0;
+}
+
+int tk_create(struct db *db, const struct yw_actor *a, const struct tk_new *in, int64_t *id,
+	      struct yw_err *err)
+{
+	const struct tk_type *type = NULL;
+	struct tk_row t;
+	enum yw_role rrole = ROLE_NONE;
+	int64_t rorg = 0, cat_group = 0, now = yw_now();
+	bool approval = false;
+	int prio, rc;
+	char number[32], name[256];
+
+	if ((rc = check_new(a, in, &type, err)))
+		return rc;
+	memset(&t, 0, sizeof(t));
+	t.type = type;
+	t.impact = in->impact ? in->impact : 3;
+	t.urgency = in->urgency ? in->urgency : 3;
+	t.requester_id = in->requester_id ? in->requester_id : a->user_id;
+	t.category_id = in->category_id;
+	if ((rc = db_begin(db, err)))
+		return rc;
+
+	/* references: each must exist and be usable by this caller */
+	if (t.category_id && (rc = category_info(db, t.category_id, &cat_group, &approval, err)))
+		goto fail;
+	rc = user_info(db, t.requester_id, &rrole, &rorg, err);
+	if (rc == YW_ENOTFOUND)
+		rc = yw_errf(err, YW_EINVAL, "requester_id", "requester_id names no active user");
+	if (rc)
+		goto fail;
+	if (rrole == ROLE_CUSTOMER) {
+		if (in->organization_id && in->organization_id != rorg) {
+			rc = yw_errf(err, YW_EINVAL, "organization_id",
+				     "organization_id does not match the requester's organisation");
+			goto fail;
+		}
+		t.org_id = rorg;
+	} else {
+		t.org_id = in->organization_id;
+	}
+	if (in->organization_id &&
+	    !exists(db, "SELECT 1 FROM organizations WHERE id = ? AND active = 1", in->organization_id)) {
+		rc = yw_errf(err, YW_EINVAL, "organization_id", "organization_id names no active organisation");
+		goto fail;
+	}
+	t.group_id = in->group_id ? in->group_id : cat_group;
+	if (in->group_id && !exists(db, "SELECT 1 FROM groups WHERE id = ?", in->group_id)) {
+		rc = yw_errf(err, YW_EINVAL, "group_id", "group_id names no group");
+		goto fail;
+	}
+	if ((rc = prio_of(db, (int)t.impact, (int)t.urgency, &prio, err)))
+		goto fail;
+	t.priority = prio;
+	if (type->fault_level)
+		t.fault_level = in->fault_level ? in->fault_level : prio_fault_level(prio);
+	if (type->approval && approval)
+		t.status = TS_PENDING_APPROVAL;
+	if (in->assignee_id) {
+		if (t.status == TS_PENDING_APPROVAL) {
+			rc = yw_errf(err, YW_EINVAL, "assignee_id",
+				     "a request that needs approval is assigned after it is approved");
+			goto fail;
+		}
+		if ((rc = tk_check_assignee(db, a, tk_rel(db, a, &t), t.group_id, in->assignee_id, err)))
+			goto fail;
+		t.assignee_id = in->assignee_id;
+		t.status = TS_ASSIGNED;
+	}
+	if ((rc = next_number(db, type, number, sizeof(number), err)))
+		goto fail;
+	rc = db_queryint(db, id, err,
+			 "INSERT INTO tickets(number, type, status, title, description, category_id, channel,"
+			 " requester_id, org_id, impact, urgency, priority, fault_level, group_id, assignee_id,"
+			 " created_by, created_at, updated_at, assigned_at)"
+			 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+			 "sssssdsddiiiddddiid", number, type->name, tk_states[t.status].name, in->title,
+			 in->description ? in->description : "", t.category_id,
+			 in->channel ? in->channel : a->role == ROLE_CUSTOMER ? "portal" : "web",
+			 t.requester_id, t.org_id, t.impact, t.urgency, t.priority, t.fault_level,
+			 t.group_id, t.assignee_id, a->user_id, now, now, t.assignee_id ? now : 0);
+	if (rc)
+		goto fail;
+	if ((rc = tk_hist(db, *id, a, "created", NULL, number, NULL, err)) ||
+	    (rc = tk_hist(db, *id, a, "status", NULL, tk_states[t.status].name, NULL, err)))
+		goto fail;
+	if (t.assignee_id) {
+		tk_user_name(db, t.assignee_id, name, sizeof(name));
+		if ((rc = tk_hist(db, *id, a, "assignee", NULL, name, NULL, err)))
+			goto fail;
+	}
+	if ((rc = tk_fts_refresh(db, *id, err)))
+		goto fail;
+	return db_commit(db, err);
+fail:
+	db_rollback(db);
+	return rc;
+}

@@ -1,0 +1,131 @@
+// The new-ticket form. For the desk (a phone call, a walk-in): requester
+// lookup by name or phone, category tree, impact × urgency with the
+// priority the matrix gives, shown as you pick. For a customer (portal):
+// type, category, title, description, attachments. Errors from the API
+// are shown at their field.
+import { h, clear, field, select, showFieldError, toast, segmented } from '../dom.js';
+import { api, qs, ApiError } from '../api.js';
+import { t, tOr } from '../i18n.js';
+import { go } from '../app.js';
+import { isStaff, TYPES, CHANNELS, typeText, loadCategories, loadGroups, loadMatrix, categoryTree, matrixPriority } from '../model.js';
+
+export async function render(ctx) {
+  ctx.main.append(await newTicketForm(ctx));
+}
+
+export async function newTicketForm(ctx) {
+  const { me, query } = ctx;
+  const staff = isStaff(me);
+  const [cats, groups, matrix] = await Promise.all([
+    loadCategories().catch(() => []),
+    staff ? loadGroups().catch(() => []) : [],
+    staff ? loadMatrix().catch(() => null) : null]);
+  const tree = categoryTree(cats);
+
+  const form = h('form', { class: 'card stack new-ticket', id: 'new-ticket', novalidate: true });
+  const wantType = TYPES.includes(query.get('type')) ? query.get('type') : (staff ? 'incident' : 'request');
+  const typeBox = h('fieldset', { class: 'seg', dataset: { field: 'type' } }, h('legend', null, t('col.type')),
+    TYPES.map((ty) => h('label', { class: 'seg-item' }, h('input', { type: 'radio', name: 'type', value: ty, checked: ty === wantType }),
+      staff ? typeText(ty) : t('portal.type.' + ty))),
+    h('p', { class: 'field-error' }));
+
+  // Requester lookup (desk only): GET /users?q= matches name, login, phone, e-mail.
+  const reqId = h('input', { type: 'hidden', name: 'requester_id' });
+  const reqQ = h('input', { type: 'search', name: 'requester_q', autocomplete: 'off', placeholder: t('new.requester_ph'),
+    'aria-controls': 'requester-results' });
+  const reqResults = h('ul', { class: 'lookup', id: 'requester-results', 'aria-label': t('new.requester_results') });
+  const reqChosen = h('p', { class: 'chosen', id: 'requester-chosen', 'aria-live': 'polite' });
+  let lookupTimer = null, lookupSeq = 0;
+  const choose = (u) => {
+    reqId.value = String(u.id);
+    reqChosen.textContent = t('new.requester_chosen', { name: u.display_name || u.login, extra: [u.phone, u.organization_name || ''].filter(Boolean).join(' · ') });
+    clear(reqResults);
+  };
+  reqQ.addEventListener('input', () => {
+    clearTimeout(lookupTimer);
+    const q = reqQ.value.trim();
+    if (q.length < 1) { clear(reqResults); return; }
+    lookupTimer = setTimeout(async () => {
+      const seq = ++lookupSeq;
+      try {
+        const r = await api('GET', '/users' + qs({ q, limit: 10 }));
+        if (seq !== lookupSeq) return;
+        clear(reqResults).append(...(r.items.length ? r.items.map((u) => h('li', null, h('button', { type: 'button', class: 'linkish', onclick: () => choose(u) },
+          u.display_name || u.login, h('span', { class: 'muted' }, ' ' + [u.phone, u.login, tOr('role.' + u.role, u.role)].filter(Boolean).join(' · ')))))
+          : [h('li', { class: 'muted' }, t('new.requester_none'))]));
+      } catch (e) {
+        clear(reqResults).append(h('li', { class: 'muted' }, e.message));
+      }
+    }, 200);
+  });
+
+  const title = h('input', { type: 'text', name: 'title', maxlength: '200', required: true });
+  const desc = h('textarea', { name: 'description', rows: '6' });
+  const cat = select([{ value: '', label: t('app.choose') }, ...tree.map((c) => ({ value: c.id, label: '\u3000'.repeat(c.depth) + c.name }))], { name: 'category_id' });
+  const channel = select(CHANNELS.map((c) => ({ value: c, label: tOr('channel.' + c, c), selected: c === 'phone' })), { name: 'channel' });
+  const lv = (def) => [1, 2, 3].map((n) => ({ value: n, label: tOr('level.' + n, n), selected: n === def }));
+  const impact = select(lv(3), { name: 'impact' });
+  const urgency = select(lv(3), { name: 'urgency' });
+  const prio = h('output', { id: 'computed-priority', class: 'badge', 'aria-live': 'polite', for: '' });
+  const showPrio = () => {
+    const p = matrixPriority(matrix, Number(impact.value), Number(urgency.value));
+    prio.textContent = p || '—';
+    prio.className = 'badge pr-' + String(p || '').toLowerCase();
+  };
+  impact.addEventListener('change', showPrio);
+  urgency.addEventListener('change', showPrio);
+  const group = select([{ value: '', label: t('new.group_default') }, ...groups.map((g) => ({ value: g.id, label: g.name }))], { name: 'group_id' });
+  const files = h('input', { type: 'file', name: 'files', multiple: true });
+  const general = h('p', { class: 'form-error', role: 'alert' });
+  const submit = h('button', { type: 'submit', class: 'primary' }, t('new.submit'));
+
+  form.append(h('h1', null, t(staff ? 'new.title' : 'portal.new_title')), segmented(typeBox));
+  if (staff) {
+    form.append(h('div', { class: 'field', dataset: { field: 'requester_id' } },
+      h('label', { for: reqQ.id = 'requester-q' }, t('new.requester')), reqQ, reqResults, reqChosen, reqId, h('p', { class: 'field-error' })));
+    form.append(field(t('col.channel'), channel, { name: 'channel' }));
+  }
+  form.append(field(t('col.category'), cat, { name: 'category_id' }),
+    field(t('col.title'), title, { name: 'title' }),
+    field(t('col.description'), desc, { name: 'description' }));
+  if (staff) {
+    form.append(h('div', { class: 'row3' }, field(t('col.impact'), impact, { name: 'impact' }), field(t('col.urgency'), urgency, { name: 'urgency' }),
+      h('div', { class: 'field' }, h('span', { class: 'label', id: 'prio-label' }, t('new.priority')), prio)),
+    field(t('col.group'), group, { name: 'group_id' }));
+    prio.setAttribute('aria-labelledby', 'prio-label');
+    showPrio();
+  }
+  form.append(field(t('new.files'), files, { name: 'files' }), general, h('div', { class: 'actions' }, submit));
+
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    showFieldError(form, null);
+    const body = { type: form.querySelector('input[name=type]:checked').value, title: title.value, description: desc.value };
+    if (cat.value) body.category_id = Number(cat.value);
+    if (staff) {
+      body.channel = channel.value;
+      body.impact = Number(impact.value);
+      body.urgency = Number(urgency.value);
+      if (reqId.value) body.requester_id = Number(reqId.value);
+      if (group.value) body.group_id = Number(group.value);
+    }
+    submit.disabled = true;
+    let created;
+    try {
+      created = await api('POST', '/tickets', body);
+    } catch (ex) {
+      submit.disabled = false;
+      showFieldError(form, ex, ex instanceof ApiError ? t('err.generic', { msg: ex.message }) : ex.message);
+      return;
+    }
+    try {
+      for (const f of files.files)
+        await api('POST', `/tickets/${created.id}/attachments?filename=${encodeURIComponent(f.name)}`, f, { raw: true, contentType: f.type || 'application/octet-stream' });
+    } catch (ex) {
+      toast(t('new.attach_failed', { msg: ex.message }), 'error');
+    }
+    toast(t('new.created', { n: created.number || created.id }));
+    go('/tickets/' + created.id);
+  });
+  return form;
+}
