@@ -142,11 +142,12 @@ int sla_clock_retarget(struct sla_clock *c, const struct cal *old_cal, const str
 /* Recomputes due_at and warn_at of a running clock from running_since. */
 int sla_clock_deadlines(struct sla_clock *c, const struct cal *cal, int warn, struct yw_err *err);
 /*
- * The state at now and the working seconds left (negative: overdue).
- * warn is the first warning threshold in percent (0: none).
+ * The state at now and the working seconds left (negative: overdue). A
+ * running clock is in warning from warn_at on. cal is only read for a
+ * running clock (may be NULL otherwise).
  */
-int sla_clock_state(const struct sla_clock *c, const struct cal *cal, int64_t now, int warn,
-		    enum sla_state *state, int64_t *remaining, struct yw_err *err);
+int sla_clock_state(const struct sla_clock *c, const struct cal *cal, int64_t now, enum sla_state *state,
+		    int64_t *remaining, struct yw_err *err);
 /*
  * The instant a running clock reaches pct percent of its target (100:
  * the breach); the working seconds of a threshold are rounded up. An
@@ -209,6 +210,8 @@ int sla_onsite_arrived(struct db *db, const struct yw_actor *a, int64_t ticket_i
 
 /* Wakes the scheduler if a hook changed a deadline in this thread. */
 void sla_after_commit(void);
+/* db_commit(), then sla_after_commit() when it succeeded: ends a transaction that ran a hook. */
+int sla_commit(struct db *db, struct yw_err *err);
 /* The scheduler registers its wake function (NULL: none). */
 void sla_set_wake(void (*fn)(void));
 

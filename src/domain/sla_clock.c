@@ -138,8 +138,8 @@ int sla_clock_retarget(struct sla_clock *c, const struct cal *old_cal, const str
 	return sla_clock_deadlines(c, new_cal, warn, err);
 }
 
-int sla_clock_state(const struct sla_clock *c, const struct cal *cal, int64_t now, int warn,
-		    enum sla_state *state, int64_t *remaining, struct yw_err *err)
+int sla_clock_state(const struct sla_clock *c, const struct cal *cal, int64_t now, enum sla_state *state,
+		    int64_t *remaining, struct yw_err *err)
 {
 	int64_t used;
 	int rc;
@@ -156,7 +156,7 @@ int sla_clock_state(const struct sla_clock *c, const struct cal *cal, int64_t no
 		*state = SLA_BREACHED;
 	else if (c->paused)
 		*state = SLA_PAUSED;
-	else if (warn > 0 && used >= pct_seconds(c, warn))
+	else if (c->warn_at && now >= c->warn_at)
 		*state = SLA_WARNING;
 	else
 		*state = SLA_RUNNING;

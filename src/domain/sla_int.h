@@ -10,9 +10,13 @@
 
 struct db_stmt;
 
-/* Calendars loaded during one call, by id; released together. */
+/*
+ * The calendars one call uses, by id: borrowed from the thread's cache
+ * (checked against the calendar's version once per call), released
+ * together at the end of the call.
+ */
 struct sla_cals {
-	struct { int64_t id; struct cal *cal; } *v;
+	struct { int64_t id; struct cal *cal; bool owned; } *v;
 	size_t n, alloc;
 };
 #define SLA_CALS_INIT { NULL, 0, 0 }

@@ -228,6 +228,7 @@ int sla_report_json(struct db *db, const struct yw_actor *a, int64_t from, int64
 		c.consumed = db_col_int(st, 14);
 		c.paused = db_col_int(st, 15) != 0;
 		c.due_at = db_col_int(st, 16);
+		c.warn_at = db_col_int(st, 17);
 		c.stopped_at = db_col_int(st, 18);
 		tg = db_col_text(st, 19);
 		c.result = !strcmp(tg, "met") ? SLA_MET : !strcmp(tg, "breached") ? SLA_BREACHED : SLA_CANCELLED;
@@ -240,7 +241,7 @@ int sla_report_json(struct db *db, const struct yw_actor *a, int64_t from, int64
 			cur.key = key;
 		cur.any = true;
 		if ((rc = sla_cal_get(db, &cals, c.calendar_id, &cal, err)) ||
-		    (rc = sla_clock_state(&c, cal, now, 0, &s, &rem, err)))
+		    (rc = sla_clock_state(&c, cal, now, &s, &rem, err)))
 			break;
 		if (s == SLA_BREACHED)
 			cur.breached = true;

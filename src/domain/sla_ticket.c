@@ -12,12 +12,53 @@
 #include "acct.h"
 #include "cal.h"
 #include "sla_int.h"
+#include <pthread.h>
 
-/* ---- the calendars of one call ---- */
+/* ---- calendars ---- */
+
+/*
+ * Each thread keeps the calendars it loaded, checked against the
+ * calendar's version on first use in a call (one indexed read instead of
+ * reloading windows and days for every ticket of a list). A call borrows
+ * them through its struct sla_cals; a calendar that no cache slot can take
+ * without evicting one the call still holds is owned by the call.
+ */
+#define TCACHE_SLOTS 16
+struct tcache {
+	struct { int64_t id, version; struct cal *cal; } v[TCACHE_SLOTS];
+	size_t next;
+};
+static __thread struct tcache *tcache;
+static pthread_key_t tcache_key;
+static pthread_once_t tcache_once = PTHREAD_ONCE_INIT;
+
+static void tcache_free(void *p)
+{
+	struct tcache *tc = p;
+	for (size_t i = 0; i < TCACHE_SLOTS; i++)
+		cal_free(tc->v[i].cal);
+	free(tc);
+}
+
+static void tcache_init(void)
+{
+	pthread_key_create(&tcache_key, tcache_free);
+}
+
+static bool borrowed(const struct sla_cals *cs, const struct cal *c)
+{
+	for (size_t i = 0; i < cs->n; i++)
+		if (cs->v[i].cal == c)
+			return true;
+	return false;
+}
 
 int sla_cal_get(struct db *db, struct sla_cals *cs, int64_t id, const struct cal **out, struct yw_err *err)
 {
+	struct tcache *tc;
 	struct cal *c;
+	int64_t version;
+	size_t slot = TCACHE_SLOTS;
 	int rc;
 
 	for (size_t i = 0; i < cs->n; i++)
@@ -25,9 +66,50 @@ int sla_cal_get(struct db *db, struct sla_cals *cs, int64_t id, const struct cal
 			*out = cs->v[i].cal;
 			return 0;
 		}
+	if (!tcache) {
+		pthread_once(&tcache_once, tcache_init);
+		tcache = yw_calloc(1, sizeof(*tcache));
+		pthread_setspecific(tcache_key, tcache);
+	}
+	tc = tcache;
+	rc = db_queryint(db, &version, err, "SELECT version FROM calendars WHERE id = ?", "i", id);
+	if (rc == YW_ENOTFOUND)
+		return yw_errf(err, YW_ENOTFOUND, "calendar_id", "no calendar %" PRId64, id);
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < TCACHE_SLOTS; i++)
+		if (tc->v[i].cal && tc->v[i].id == id) {
+			if (tc->v[i].version == version) {
+				c = tc->v[i].cal;
+				goto found;
+			}
+			if (!borrowed(cs, tc->v[i].cal))
+				slot = i;
+		}
 	if ((rc = cal_load(db, id, &c, err)))
 		return rc;
+	for (size_t k = 0; slot == TCACHE_SLOTS && k < TCACHE_SLOTS; k++) {
+		size_t i = (tc->next + k) % TCACHE_SLOTS;
+		if (!tc->v[i].cal || !borrowed(cs, tc->v[i].cal)) {
+			slot = i;
+			tc->next = i + 1;
+		}
+	}
 	ALLOC_GROW(cs->v, cs->n + 1, cs->alloc);
+	cs->v[cs->n].owned = slot == TCACHE_SLOTS;
+	if (slot < TCACHE_SLOTS) {
+		cal_free(tc->v[slot].cal);
+		tc->v[slot].id = id;
+		tc->v[slot].version = version;
+		tc->v[slot].cal = c;
+	}
+	cs->v[cs->n].id = id;
+	cs->v[cs->n++].cal = c;
+	*out = c;
+	return 0;
+found:
+	ALLOC_GROW(cs->v, cs->n + 1, cs->alloc);
+	cs->v[cs->n].owned = false;
 	cs->v[cs->n].id = id;
 	cs->v[cs->n++].cal = c;
 	*out = c;
@@ -37,7 +119,8 @@ int sla_cal_get(struct db *db, struct sla_cals *cs, int64_t id, const struct cal
 void sla_cals_release(struct sla_cals *cs)
 {
 	for (size_t i = 0; i < cs->n; i++)
-		cal_free(cs->v[i].cal);
+		if (cs->v[i].owned)
+			cal_free(cs->v[i].cal);
 	FREE_AND_NULL(cs->v);
 	cs->n = cs->alloc = 0;
 }
@@ -55,6 +138,15 @@ void sla_set_wake(void (*fn)(void))
 void sla_mark_changed(void)
 {
 	changed = true;
+}
+
+int sla_commit(struct db *db, struct yw_err *err)
+{
+	int rc = db_commit(db, err);
+
+	if (!rc)
+		sla_after_commit();
+	return rc;
 }
 
 void sla_after_commit(void)
@@ -747,7 +839,7 @@ int sla_count_states(struct db *db, int64_t now, size_t counts[SLA_CANCELLED + 1
 		int64_t rem;
 		sla_clock_read(st, &c);
 		if ((rc = sla_cal_get(db, &x.cals, c.calendar_id, &cal, err)) ||
-		    (rc = sla_clock_state(&c, cal, now, sla_first_warn(def_of(&x, &c)), &s, &rem, err)))
+		    (rc = sla_clock_state(&c, cal, now, &s, &rem, err)))
 			break;
 		counts[s]++;
 		if (c.ticket_id != last)
@@ -764,23 +856,23 @@ out:
 int sla_ticket_json(struct db *db, const struct yw_actor *a, int64_t ticket_id, json_t *ticket, struct yw_err *err)
 {
 	struct sla_clock clk[SLA_NTARGETS];
+	struct sla_cals cals = SLA_CALS_INIT;
 	bool found[SLA_NTARGETS];
-	struct ctx x;
+	int64_t now = yw_now();
 	json_t *arr = json_array();
 	int rc;
 
-	if ((rc = ctx_init(&x, db, a, err)))
-		goto out;
 	if ((rc = sla_clocks_of(db, ticket_id, clk, found, err)))
 		goto out;
 	for (int g = 0; g < SLA_NTARGETS; g++) {
-		const struct cal *cal;
+		const struct cal *cal = NULL;
 		enum sla_state s;
 		int64_t rem;
 		if (!found[g] || (clk[g].stopped_at && clk[g].result == SLA_CANCELLED))
 			continue;
-		if ((rc = sla_cal_get(db, &x.cals, clk[g].calendar_id, &cal, err)) ||
-		    (rc = sla_clock_state(&clk[g], cal, x.now, sla_first_warn(def_of(&x, &clk[g])), &s, &rem, err)))
+		/* only a running clock needs its calendar to tell the time left */
+		if ((clk[g].running_since && (rc = sla_cal_get(db, &cals, clk[g].calendar_id, &cal, err))) ||
+		    (rc = sla_clock_state(&clk[g], cal, now, &s, &rem, err)))
 			goto out;
 		json_array_append_new(arr, json_pack("{s:s, s:o, s:s, s:I, s:o, s:b, s:I, s:o, s:o}",
 			"target", sla_target_names[g], "due_at", jx_time_or_null(clk[g].due_at),
@@ -813,7 +905,7 @@ int sla_ticket_json(struct db *db, const struct yw_actor *a, int64_t ticket_id, 
 	json_object_set(ticket, "sla", arr);
 out:
 	json_decref(arr);
-	ctx_release(&x);
+	sla_cals_release(&cals);
 	return rc;
 }
 

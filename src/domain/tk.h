@@ -136,6 +136,8 @@ int tk_unlink(struct db *db, const struct yw_actor *a, int64_t id, int64_t other
 struct tk_query {
 	const char *status, *type, *priority, *fault_level, *group, *assignee, *organization,
 		*requester, *category, *q, *created_after, *created_before, *sort, *limit, *cursor;
+	/* SLA filters (sla_filter_sql in sla.h): sla_state=running,paused,warning,breached,met; breach_before=ISO */
+	const char *sla_state, *breach_before;
 };
 #define TK_LIST_DEFAULT 50
 #define TK_LIST_MAX 200

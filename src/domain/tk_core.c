@@ -11,6 +11,7 @@
 #include "../store/db.h"
 #include "acct.h"
 #include "prio.h"
+#include "sla.h"
 #include "tk_int.h"
 
 const struct tk_type tk_types[] = {
@@ -383,6 +384,12 @@ json_t *tk_row_json(struct db *db, const struct yw_actor *a, const struct tk_row
 		}
 		json_object_set_new(j, "related", rel);
 	}
+	/* SLA hook (sla.h): "sla" (and "coordinations" for staff) from the clocks */
+	{
+		struct yw_err e = YW_ERR_INIT;
+		if (sla_ticket_json(db, a, t->id, j, &e))
+			yw_log_warn("sla state of ticket %" PRId64 ": %s", t->id, e.msg);
+	}
 	return j;
 }
 
@@ -608,7 +615,10 @@ int tk_create(struct db *db, const struct yw_actor *a, const struct tk_new *in, 
 	}
 	if ((rc = tk_fts_refresh(db, *id, err)))
 		goto fail;
-	return db_commit(db, err);
+	/* SLA hook (sla.h): start the clocks of the matching policy */
+	if ((rc = sla_ticket_created(db, a, *id, err)))
+		goto fail;
+	return sla_commit(db, err);
 fail:
 	db_rollback(db);
 	return rc;

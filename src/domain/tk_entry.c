@@ -10,6 +10,7 @@
 #include "../store/db.h"
 #include "acct.h"
 #include "tk_int.h"
+#include "sla.h"
 
 static json_t *entry_json(struct db *db, int64_t id, const char *kind, int64_t author, const char *body,
 			  int64_t minutes, int64_t at)
@@ -46,10 +47,13 @@ static int add_entry(struct db *db, const struct yw_actor *a, const struct tk_ro
 	if (rc)
 		return rc;
 	/* a first public answer by staff is the first response (SLA) */
-	if (!strcmp(kind, "comment") && acct_is_staff(a))
+	if (!strcmp(kind, "comment") && acct_is_staff(a)) {
 		rc = db_execf(db, err, "UPDATE tickets SET first_response_at = COALESCE(first_response_at, ?),"
 			      " updated_at = ? WHERE id = ?", "iii", now, now, t->id);
-	else
+		/* SLA hook (sla.h): the first public reply stops the response clock */
+		if (!rc)
+			rc = sla_ticket_responded(db, a, t->id, err);
+	} else
 		rc = db_execf(db, err, "UPDATE tickets SET updated_at = ? WHERE id = ?", "ii", now, t->id);
 	if (rc || (rc = tk_fts_refresh(db, t->id, err)))
 		return rc;
@@ -78,7 +82,7 @@ int tk_comment(struct db *db, const struct yw_actor *a, int64_t id, const char *
 	if ((rc = add_entry(db, a, &t, internal ? "note" : "comment", body, 0, out, err)))
 		goto fail;
 	tk_row_release(&t);
-	if ((rc = db_commit(db, err)))
+	if ((rc = sla_commit(db, err)))
 		json_decref(*out);
 	return rc;
 fail:

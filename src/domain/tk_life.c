@@ -9,6 +9,7 @@
 #include "../store/db.h"
 #include "acct.h"
 #include "tk_int.h"
+#include "sla.h"
 
 const struct tk_state tk_states[TS_COUNT] = {
 	[TS_NEW] = { "new", NULL, false },
@@ -274,9 +275,12 @@ int tk_transition(struct db *db, const struct yw_actor *a, int64_t id, const str
 	     (!blank(m->resolution_notes) &&
 	      (rc = tk_hist(db, id, a, "resolution_notes", NULL, m->resolution_notes, NULL, err)))))
 		goto fail;
+	/* SLA hook (sla.h): stop, pause, resume or restart the clocks */
+	if ((rc = sla_ticket_moved(db, a, id, tk_states[t.status].name, tk_states[to].name, err)))
+		goto fail;
 	strbuf_release(&sql);
 	tk_row_release(&t);
-	return db_commit(db, err);
+	return sla_commit(db, err);
 fail:
 	tk_row_release(&t);
 fail_norow:

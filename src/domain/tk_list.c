@@ -15,6 +15,7 @@
 #include "acct.h"
 #include "prio.h"
 #include "tk_int.h"
+#include "sla.h"
 #include <sodium.h>
 
 static const struct {
@@ -294,6 +295,17 @@ static int build(struct db *db, const struct yw_actor *a, const struct tk_query 
 		return rc;
 	if (in->created_before && (rc = time_cond(q, "created_before", "<", in->created_before, err)))
 		return rc;
+	/* SLA hook (sla.h): the clock filters, as a subquery on sla_clocks */
+	if (in->sla_state || in->breach_before) {
+		int64_t v[8];
+		int nv = 0;
+		if ((rc = sla_filter_sql(in->sla_state, in->breach_before, "t.id", yw_now(), &q->sql, v, &nv,
+					 (int)ARRAY_SIZE(v), err)))
+			return rc;
+		for (int i = 0; i < nv; i++)
+			if ((rc = bind_i(q, v[i], err)))
+				return rc;
+	}
 	if (in->q) {
 		struct tok_term *terms;
 		size_t n = tok_query(in->q, strlen(in->q), &terms);

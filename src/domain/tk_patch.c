@@ -10,6 +10,7 @@
 #include "acct.h"
 #include "prio.h"
 #include "tk_int.h"
+#include "sla.h"
 
 /* Which relation may change which fields; tables over branches. */
 static const struct {
@@ -225,8 +226,11 @@ int tk_update(struct db *db, const struct yw_actor *a, int64_t id, int64_t versi
 		      now, id);
 	if (rc || (rc = tk_fts_refresh(db, id, err)))
 		goto fail;
+	/* SLA hook (sla.h): re-target the open clocks if what the ticket matches changed */
+	if ((rc = sla_ticket_changed(db, a, id, err)))
+		goto fail;
 	tk_row_release(&t);
-	return db_commit(db, err);
+	return sla_commit(db, err);
 fail:
 	tk_row_release(&t);
 fail_norow:

@@ -54,7 +54,8 @@ static int list_tickets(struct http_req *r)
 {
 	static const char *const allowed[] = {
 		"status", "type", "priority", "fault_level", "group", "assignee", "organization", "requester",
-		"category", "q", "created_after", "created_before", "sort", "limit", "cursor", NULL
+		"category", "q", "created_after", "created_before", "sort", "limit", "cursor",
+		"sla_state", "breach_before", NULL
 	};
 	struct tk_query q;
 	json_t *j;
@@ -77,6 +78,8 @@ static int list_tickets(struct http_req *r)
 	q.sort = http_query(r, "sort");
 	q.limit = http_query(r, "limit");
 	q.cursor = http_query(r, "cursor");
+	q.sla_state = http_query(r, "sla_state");
+	q.breach_before = http_query(r, "breach_before");
 	if ((rc = tk_list_json(r->db, &r->actor, &q, &j, &r->err)))
 		return rc;
 	return http_json(r, 200, j);
