@@ -559,11 +559,10 @@ int sla_ticket_created(struct db *db, const struct yw_actor *a, int64_t ticket_i
 		goto out;
 	if (!(p = sla_policy_match(x.pol, x.npol, &s)))
 		goto out;
+	/* no history row: the clocks show in the ticket's "sla" array from the start */
 	for (int g = 0; g < SLA_NTARGETS && !rc; g++)
 		if (p->t[g].set)
 			rc = start_clock(&x, &t, p, g, 1, t.created_at, err);
-	if (!rc)
-		rc = sla_hist(db, ticket_id, a, "sla_policy", NULL, p->name, NULL, err);
 out:
 	sla_ticket_release(&t);
 out_ctx:

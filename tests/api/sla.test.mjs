@@ -165,7 +165,6 @@ test('a ticket shows its clocks; they stop, pause, resume, restart; filters find
   assert.equal(srv.sql(`SELECT COUNT(*) AS n FROM sla_clocks WHERE ticket_id = ${t.id} AND target = 'resolution'`)[0].n, 2);
   const hist = srv.sql(`SELECT field, old_value, new_value FROM ticket_history WHERE ticket_id = ${t.id} AND field LIKE 'sla%' ORDER BY id`);
   const fields = hist.map((h) => `${h.field}:${h.new_value}`);
-  assert.ok(fields.includes('sla_policy:二级故障'), fields.join(' '));
   assert.ok(fields.includes('sla_clock:paused') && fields.includes('sla_clock:running'), fields.join(' '));
   assert.ok(fields.includes('sla_resolution:running'), fields.join(' '));
 });
