@@ -15,7 +15,7 @@ struct sla_args {
 	const char *db, *json, *from, *to, *by, *version;
 	const char *pos[2];
 	int npos;
-	bool as_json;
+	bool as_json, remaining;
 };
 
 static int parse_args(int argc, const char **argv, int first, int want, struct sla_args *a)
@@ -37,8 +37,8 @@ static int parse_args(int argc, const char **argv, int first, int want, struct s
 			return -1;
 		if (got)
 			continue;
-		if (!strcmp(argv[i], "--json")) {
-			a->as_json = true;
+		if (!strcmp(argv[i], "--json") || !strcmp(argv[i], "--remaining")) {
+			*(argv[i][2] == 'j' ? &a->as_json : &a->remaining) = true;
 			continue;
 		}
 		if (argv[i][0] == '-' || a->npos >= want)
@@ -308,7 +308,7 @@ static int cmd_states(int argc, const char **argv)
 	if (cli_open_db(cli_db_path(a.db), &db))
 		return CLI_FAIL;
 	t0 = yw_now_ms();
-	if (sla_count_states(db, yw_now(), counts, &tickets, &err)) {
+	if (sla_count_states(db, yw_now(), a.remaining, counts, &tickets, &err)) {
 		db_close(db);
 		return cli_fail(&err);
 	}

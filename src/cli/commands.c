@@ -82,7 +82,8 @@ const struct cli_command cli_commands[] = {
 	  "                                 response and resolution in working minutes\n"
 	  "  rebuild                        starts clocks for open tickets without any (after an\n"
 	  "                                 upgrade) and re-targets every open clock\n"
-	  "  states                         counts the current clocks by state, and the time it took\n"
+	  "  states [--remaining]           counts the current clocks by state and the time it took;\n"
+	  "                                 --remaining also computes each one's working time left\n"
 	  "Every policy write re-targets the open clocks of the tickets it concerns." },
 	{ NULL, NULL, NULL, NULL },
 };

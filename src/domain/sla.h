@@ -155,6 +155,11 @@ int sla_clock_state(const struct sla_clock *c, const struct cal *cal, int64_t no
  */
 int sla_clock_threshold_at(const struct sla_clock *c, const struct cal *cal, int pct, int64_t *out,
 			   struct yw_err *err);
+/*
+ * The state alone, from the stored deadlines: O(1), no calendar (a running
+ * clock is breached from due_at on, in warning from warn_at on).
+ */
+enum sla_state sla_clock_state_now(const struct sla_clock *c, int64_t now);
 /* Seconds rounded down to whole minutes, towards minus infinity. */
 int64_t sla_floor_minutes(int64_t seconds);
 
@@ -255,8 +260,13 @@ int sla_fire_due(struct db *db, int64_t now, size_t max, size_t *fired, struct y
  */
 int sla_rebuild(struct db *db, const struct yw_actor *a, size_t *started, size_t *retargeted,
 		struct yw_err *err);
-/* Counts the current open and stopped clocks by state at now (enum sla_state). */
-int sla_count_states(struct db *db, int64_t now, size_t counts[SLA_CANCELLED + 1], size_t *tickets,
+/*
+ * Counts the current clocks by state at now (enum sla_state), from their
+ * stored deadlines; with remaining, also computes each running clock's
+ * working time left through its calendar (what the ticket JSON shows),
+ * which costs the days between its segment start and now.
+ */
+int sla_count_states(struct db *db, int64_t now, bool remaining, size_t counts[SLA_CANCELLED + 1], size_t *tickets,
 		     struct yw_err *err);
 
 /* ---- report (sla_report.c) ---- */

@@ -138,6 +138,17 @@ int sla_clock_retarget(struct sla_clock *c, const struct cal *old_cal, const str
 	return sla_clock_deadlines(c, new_cal, warn, err);
 }
 
+enum sla_state sla_clock_state_now(const struct sla_clock *c, int64_t now)
+{
+	if (c->stopped_at)
+		return c->result;
+	if (c->paused)
+		return c->consumed >= target_seconds(c) ? SLA_BREACHED : SLA_PAUSED;
+	if (now >= c->due_at)
+		return SLA_BREACHED;
+	return c->warn_at && now >= c->warn_at ? SLA_WARNING : SLA_RUNNING;
+}
+
 int sla_clock_state(const struct sla_clock *c, const struct cal *cal, int64_t now, enum sla_state *state,
 		    int64_t *remaining, struct yw_err *err)
 {

@@ -163,7 +163,6 @@ int sla_report_json(struct db *db, const struct yw_actor *a, int64_t from, int64
 {
 	static char sql[2][SLA_CLOCK_COLS_MAX + 512];
 	struct report r;
-	struct sla_cals cals = SLA_CALS_INIT;
 	struct db_stmt *st;
 	struct tk cur;
 	bool sup = a->role == ROLE_SUPERVISOR;
@@ -204,9 +203,8 @@ int sla_report_json(struct db *db, const struct yw_actor *a, int64_t from, int64
 		db_bind_int(st, 3, a->user_id);
 	while ((rc = db_step(st, err)) == DB_ROW) {
 		struct sla_clock c;
-		const struct cal *cal;
 		enum sla_state s;
-		int64_t rem, key;
+		int64_t key;
 		int64_t id = db_col_int(st, 0);
 
 		if (id != cur.id) {
@@ -240,9 +238,7 @@ int sla_report_json(struct db *db, const struct yw_actor *a, int64_t from, int64
 		if (!cur.any || c.target == SLA_RESOLUTION)
 			cur.key = key;
 		cur.any = true;
-		if ((rc = sla_cal_get(db, &cals, c.calendar_id, &cal, err)) ||
-		    (rc = sla_clock_state(&c, cal, now, &s, &rem, err)))
-			break;
+		s = sla_clock_state_now(&c, now);
 		if (s == SLA_BREACHED)
 			cur.breached = true;
 		if (c.stopped_at && c.target == SLA_RESPONSE) {
@@ -274,6 +270,5 @@ int sla_report_json(struct db *db, const struct yw_actor *a, int64_t from, int64
 	free(r.v);
 	free(r.total.resp);
 	free(r.total.resol);
-	sla_cals_release(&cals);
 	return rc;
 }

@@ -813,7 +813,7 @@ fail:
 
 /* ---- reading ---- */
 
-int sla_count_states(struct db *db, int64_t now, size_t counts[SLA_CANCELLED + 1], size_t *tickets,
+int sla_count_states(struct db *db, int64_t now, bool remaining, size_t counts[SLA_CANCELLED + 1], size_t *tickets,
 		     struct yw_err *err)
 {
 	static char sql[SLA_CLOCK_COLS_MAX + 128];
@@ -837,9 +837,12 @@ int sla_count_states(struct db *db, int64_t now, size_t counts[SLA_CANCELLED + 1
 		enum sla_state s;
 		int64_t rem;
 		sla_clock_read(st, &c);
-		if ((rc = sla_cal_get(db, &x.cals, c.calendar_id, &cal, err)) ||
-		    (rc = sla_clock_state(&c, cal, now, &s, &rem, err)))
+		if (!remaining) {
+			s = sla_clock_state_now(&c, now);
+		} else if ((rc = sla_cal_get(db, &x.cals, c.calendar_id, &cal, err)) ||
+			   (rc = sla_clock_state(&c, cal, now, &s, &rem, err))) {
 			break;
+		}
 		counts[s]++;
 		if (c.ticket_id != last)
 			(*tickets)++;
