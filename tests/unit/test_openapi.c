@@ -41,6 +41,7 @@ static const struct {
 	{ "core", http_routes_core },
 	{ "accounts", http_routes_accounts },
 	{ "tickets", http_routes_tickets },
+	{ "calendars", http_routes_calendars },
 };
 
 static const struct http_route *module_table(const char *name)
