@@ -341,6 +341,9 @@ static int ticket_comment(int argc, const char **argv)
 		size_t n;
 		while ((n = fread(buf, 1, sizeof(buf), stdin)) > 0)
 			strbuf_add(&text, buf, n);
+		/* like a commit message from a file: the final newlines are not part of it */
+		while (text.len && (text.buf[text.len - 1] == '\n' || text.buf[text.len - 1] == '\r'))
+			strbuf_setlen(&text, text.len - 1);
 		body = text.buf;
 	}
 	if ((rc = client_init(&c, o.server))) {

@@ -157,6 +157,8 @@ static int cmp_interval(const void *a, const void *b)
  * that can touch the day (offsets stay within +-26h) and intersects each
  * window with each stretch, so DST changes inside a window are exact.
  */
+__thread uint64_t cal_days_examined;
+
 size_t cal_day_intervals(const struct cal *c, int32_t day, struct cal_interval *out)
 {
 	const struct cal_daywin *w = cal_windows_on(c, day);
@@ -164,6 +166,7 @@ size_t cal_day_intervals(const struct cal *c, int32_t day, struct cal_interval *
 	int64_t lo = base - 26 * 3600, hi = base + 86400 + 26 * 3600;
 	size_t n = 0;
 
+	cal_days_examined++;
 	if (!w->n)
 		return 0;
 	for (int64_t a = lo, segs = 0; a < hi && segs < 8; segs++) {

@@ -130,6 +130,12 @@ int cal_next_working(const struct cal *c, int64_t t, int64_t *out, struct yw_err
  * The working intervals of local date day as instants, sorted and
  * disjoint; returns how many (<= CAL_MAX_INTERVALS).
  */
+/*
+ * How many local days cal_day_intervals() has examined on this thread: the
+ * unit of work of every computation here, so tests can check that cost
+ * follows the days spanned, not the minutes, without timing anything.
+ */
+extern __thread uint64_t cal_days_examined;
 size_t cal_day_intervals(const struct cal *c, int32_t day, struct cal_interval *out);
 /* The local date (days since the epoch) of instant t in the calendar's zone. */
 int32_t cal_local_day(const struct cal *c, int64_t t);

@@ -144,7 +144,12 @@ unsigned tk_rel(struct db *db, const struct yw_actor *a, const struct tk_row *t)
 		rel |= R_MEMBER;
 	else if (acct_in_group(db, a->user_id, t->group_id))
 		rel |= R_MEMBER;
-	if (t->group_id && acct_supervises(db, a->user_id, t->group_id))
+	/*
+	 * A supervisor leads the tickets of its groups; a ticket that no group
+	 * holds yet (a call logged without a category) is any supervisor's to
+	 * dispatch, or nobody but the manager could route it.
+	 */
+	if (t->group_id ? acct_supervises(db, a->user_id, t->group_id) : a->role == ROLE_SUPERVISOR)
 		rel |= R_SUP;
 	if (t->assignee_id && t->assignee_id == a->user_id)
 		rel |= R_ASSIGNEE;

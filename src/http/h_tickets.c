@@ -36,15 +36,20 @@ static const struct jx_field create_fields[] = {
 	{ "assignee_id", JX_ID, JX_NULLABLE, 0, 0, offsetof(struct tk_new, assignee_id), NULL },
 };
 
+int http_ticket_decode_create(json_t *body, struct tk_new *in, struct yw_err *err)
+{
+	memset(in, 0, sizeof(*in));
+	return jx_decode(body, create_fields, ARRAY_SIZE(create_fields), in, NULL, err);
+}
+
 static int create_ticket(struct http_req *r)
 {
 	struct tk_new in;
 	int64_t id;
 	int rc;
 
-	memset(&in, 0, sizeof(in));
 	if ((rc = http_query_check(r, no_params)) ||
-	    (rc = jx_decode(r->body, create_fields, ARRAY_SIZE(create_fields), &in, NULL, &r->err)) ||
+	    (rc = http_ticket_decode_create(r->body, &in, &r->err)) ||
 	    (rc = tk_create(r->db, &r->actor, &in, &id, &r->err)))
 		return rc;
 	return send_ticket(r, 201, id);
@@ -105,18 +110,27 @@ static const struct jx_field patch_fields[] = {
 	{ "regrade_reason", JX_TEXT, 0, 1, TK_NOTE_MAX, offsetof(struct tk_patch, regrade_reason), NULL },
 };
 
+int http_ticket_decode_patch(json_t *body, struct tk_patch *p, struct yw_err *err)
+{
+	uint64_t seen = 0;
+	int rc;
+
+	memset(p, 0, sizeof(*p));
+	if ((rc = jx_decode(body, patch_fields, ARRAY_SIZE(patch_fields), p, &seen, err)))
+		return rc;
+	p->set = (unsigned)seen;
+	return 0;
+}
+
 static int patch_ticket(struct http_req *r)
 {
 	struct tk_patch p;
-	uint64_t seen = 0;
 	int64_t version;
 	int rc;
 
-	memset(&p, 0, sizeof(p));
 	if ((rc = http_query_check(r, no_params)) || (rc = http_if_match(r, &version)) ||
-	    (rc = jx_decode(r->body, patch_fields, ARRAY_SIZE(patch_fields), &p, &seen, &r->err)))
+	    (rc = http_ticket_decode_patch(r->body, &p, &r->err)))
 		return rc;
-	p.set = (unsigned)seen;
 	if ((rc = tk_update(r->db, &r->actor, r->id, version, &p, &r->err)))
 		return rc;
 	return send_ticket(r, 200, r->id);

@@ -110,6 +110,15 @@ int http_route_match(const char *method, size_t mlen, const char *path, size_t p
 /* All route tables, for the OpenAPI check and the router. NULL-terminated. */
 extern const struct http_route *const http_route_tables[];
 
+/*
+ * Ticket create and PATCH bodies decoded with the handlers' own field
+ * tables (exported for the fuzz target). Strings borrow from body.
+ */
+struct tk_new;
+struct tk_patch;
+int http_ticket_decode_create(json_t *body, struct tk_new *in, struct yw_err *err);
+int http_ticket_decode_patch(json_t *body, struct tk_patch *p, struct yw_err *err);
+
 /* The handler for every request under /api/ */
 int http_api_handle(h2o_req_t *req, struct db *db);
 

@@ -174,6 +174,7 @@ int http_serve(const struct http_server_opts *opts, struct yw_err *err)
 {
 	struct worker *workers;
 	sigset_t sigs;
+	struct db *maint = NULL;
 	int fd, nthreads = opts->threads, sig, rc = 0;
 
 	if (nthreads <= 0) {
@@ -211,7 +212,7 @@ int http_serve(const struct http_server_opts *opts, struct yw_err *err)
 	for (int i = 0; i < nthreads; i++) {
 		struct worker *w = &workers[i];
 		w->opts = opts;
-		if ((rc = db_open(&w->db, opts->db_path, err)))
+		if ((rc = db_open(&w->db, opts->db_path, err)) || (rc = db_defer_checkpoints(w->db, err)))
 			goto out;
 		if (pipe2(w->wake, O_CLOEXEC | O_NONBLOCK)) {
 			rc = yw_errf(err, YW_EIO, "", "pipe: %s", strerror(errno));
@@ -220,12 +221,27 @@ int http_serve(const struct http_server_opts *opts, struct yw_err *err)
 		w->listen_fd = i == 0 ? fd : dup(fd);
 		fcntl(w->listen_fd, F_SETFL, O_NONBLOCK);
 	}
+	if ((rc = db_open(&maint, opts->db_path, err)))
+		goto out;
 	for (int i = 0; i < nthreads; i++)
 		pthread_create(&workers[i].thread, NULL, worker_main, &workers[i]);
 	yw_log_info("yunwei %s serving http://%s with %d workers, database %s", YW_VERSION,
 		    addr, nthreads, opts->db_path);
 
-	sigwait(&sigs, &sig);
+	/*
+	 * The main thread waits for the stop signal and meanwhile checkpoints
+	 * the write-ahead log once a second on its own connection, so that no
+	 * request pays for it.
+	 */
+	for (;;) {
+		struct timespec second = { 1, 0 };
+		struct yw_err cerr = YW_ERR_INIT;
+		sig = sigtimedwait(&sigs, NULL, &second);
+		if (sig == SIGINT || sig == SIGTERM)
+			break;
+		if (db_checkpoint(maint, &cerr))
+			yw_log_error("%s", cerr.msg);
+	}
 	yw_log_info("received %s, shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
 	for (int i = 0; i < nthreads; i++)
 		if (write(workers[i].wake[1], "x", 1) < 0)
@@ -234,6 +250,7 @@ int http_serve(const struct http_server_opts *opts, struct yw_err *err)
 		pthread_join(workers[i].thread, NULL);
 	yw_log_info("stopped");
 out:
+	db_close(maint);
 	for (int i = 0; i < nthreads; i++) {
 		db_close(workers[i].db);
 		if (workers[i].wake[1] > 0)

@@ -103,7 +103,16 @@ struct strbuf;
 char *db_fts_condition(struct db *db, struct strbuf *sql, const char *id_expr,
 		       const struct tok_term *terms, size_t n, bool staff);
 
-/* A bare insert of a ticket-sized row, for the benchmark's ceiling. */
 const char *db_backend_name(struct db *db);
+
+/*
+ * Checkpoints. By default a commit that grows the write-ahead log past a
+ * threshold copies it back into the database, fsync and all, inside that
+ * request. A server's workers call db_defer_checkpoints() so that they
+ * never do, and one maintenance connection calls db_checkpoint() every
+ * second: a passive checkpoint, which never blocks readers or writers.
+ */
+int db_defer_checkpoints(struct db *db, struct yw_err *err);
+int db_checkpoint(struct db *db, struct yw_err *err);
 
 #endif

@@ -434,3 +434,18 @@ char *db_fts_condition(struct db *db, struct strbuf *sql, const char *id_expr,
 	strbuf_addf(sql, "%s IN (SELECT rowid FROM ticket_fts WHERE ticket_fts MATCH ?)", id_expr);
 	return strbuf_detach(&q, NULL);
 }
+
+int db_defer_checkpoints(struct db *db, struct yw_err *err)
+{
+	return db_exec(db, "PRAGMA wal_autocheckpoint = 0", err);
+}
+
+int db_checkpoint(struct db *db, struct yw_err *err)
+{
+	int log = 0, done = 0;
+	int rc = sqlite3_wal_checkpoint_v2(db->h, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+
+	if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+		return sql_error(db, rc, err, "checkpoint");
+	return 0;
+}

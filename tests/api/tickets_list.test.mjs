@@ -118,7 +118,7 @@ test('search finds Chinese two-character words, English words and numbers', asyn
   assert.equal(r.json.error.field, 'q');
 });
 
-test('the first page of common lists uses an index and stays fast at 200 000 tickets', async () => {
+test('the first page of common lists uses an index at 200 000 tickets', async () => {
   // bulk rows straight into the table: the list must not depend on how they came
   srv.sql(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 200000)
     INSERT INTO tickets(number, type, status, title, channel, org_id, category_id, impact, urgency, priority,
@@ -136,15 +136,11 @@ test('the first page of common lists uses an index and stays fast at 200 000 tic
   }
   for (const qs of ['', '?status=new', `?organization=${id['华东电力信息公司']}`, `?assignee=${id.lina}`,
     `?group=${id['基础网络室']}`, '?type=request', `?category=${id['网络']}`, '?q=bulk', '?sort=-updated']) {
-    // best of three: the machine may be busy with other work, the index is not
-    let best = Infinity;
-    for (let i = 0; i < 3; i++) {
-      const t0 = performance.now();
-      const r = await L(qs);
-      best = Math.min(best, performance.now() - t0);
-      assert.equal(r.status, 200);
-    }
-    assert.ok(best < 500, `${qs || '(all)'} took ${best.toFixed(1)} ms`);
+    // no timing here (make bench measures speed): each list answers at this size
+    const r = await L(qs);
+    assert.equal(r.status, 200, `${qs || '(all)'}: ${r.text}`);
+    // the bulk rows bypassed the search index, so only ?q= may come back empty
+    if (!qs.startsWith('?q=')) assert.ok(r.json.items.length > 0, qs);
   }
   const c = await L('?customer=1');
   assert.equal(c.status, 400);
