@@ -6,6 +6,7 @@
 #include "../domain/sla.h"
 #include "sched.h"
 #include <pthread.h>
+#include <signal.h>
 
 struct sched {
 	struct db *db;
@@ -111,7 +112,16 @@ int sched_start(const char *db_path, struct sched **out, struct yw_err *err)
 	running = s;
 	pthread_mutex_unlock(&running_mu);
 	sla_set_wake(sched_wake);
-	if (pthread_create(&s->thread, NULL, sched_main, s)) {
+	/*
+	 * The thread takes no signals: SIGINT/SIGTERM belong to the server's
+	 * main thread (sigwait), which it may start after this one.
+	 */
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	rc = pthread_create(&s->thread, NULL, sched_main, s);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc) {
 		sched_stop(s);
 		return yw_errf(err, YW_EINTERNAL, "", "cannot start the scheduler thread");
 	}
