@@ -83,7 +83,15 @@ static int in_list(struct qb *q, const char *field, const char *col, const char 
 	char *copy = yw_strdup(value), *p = copy, *next;
 	int rc = 0, n = 0;
 
-	strbuf_addf(&q->sql, " AND %s IN (", col);
+	/*
+	 * Several values ("priority=P1,P2") are many matches in no useful
+	 * order: the index on the column would make SQLite collect and sort
+	 * all of them. The unary + keeps that index out of the plan, so the
+	 * page is read in list order off the sort index and filtered, which
+	 * stops after one page. One value keeps its (column, created_at)
+	 * index, which is in list order already.
+	 */
+	strbuf_addf(&q->sql, " AND %s%s IN (", strchr(value, ',') ? "+" : "", col);
 	for (; p; p = next) {
 		next = strchr(p, ',');
 		if (next)
