@@ -88,6 +88,10 @@ void tk_row_read(struct db_stmt *st, struct tk_row *t)
 	t->version = db_col_int(st, 22);
 	for (int i = 0; i < TK_NMS; i++)
 		t->ms[i] = db_col_int(st, 23 + i);
+	t->requester_name = yw_strdup(db_col_text(st, 23 + TK_NMS));
+	t->assignee_name = yw_strdup(db_col_text(st, 24 + TK_NMS));
+	t->org_name = yw_strdup(db_col_text(st, 25 + TK_NMS));
+	t->group_name = yw_strdup(db_col_text(st, 26 + TK_NMS));
 }
 
 void tk_row_release(struct tk_row *t)
@@ -97,6 +101,10 @@ void tk_row_release(struct tk_row *t)
 	FREE_AND_NULL(t->channel);
 	FREE_AND_NULL(t->resolution_code);
 	FREE_AND_NULL(t->resolution_notes);
+	FREE_AND_NULL(t->requester_name);
+	FREE_AND_NULL(t->assignee_name);
+	FREE_AND_NULL(t->org_name);
+	FREE_AND_NULL(t->group_name);
 }
 
 bool tk_can_see(const struct yw_actor *a, int64_t org_id)
@@ -108,7 +116,7 @@ bool tk_can_see(const struct yw_actor *a, int64_t org_id)
 
 int tk_load(struct db *db, const struct yw_actor *a, int64_t id, struct tk_row *t, struct yw_err *err)
 {
-	static const char sql[] = "SELECT " TK_ROW_COLS " FROM tickets t WHERE t.id = ?";
+	static const char sql[] = "SELECT " TK_ROW_COLS " FROM " TK_ROW_FROM " WHERE t.id = ?";
 	struct db_stmt *st;
 	int rc;
 
@@ -319,13 +327,12 @@ void tk_excerpt(const char *s, size_t max, struct strbuf *out)
 
 static json_t *name_or_null(const char *s)
 {
-	return s[0] ? json_string(s) : json_null();
+	return s && s[0] ? jx_dbstr(s) : json_null();
 }
 
 json_t *tk_row_json(struct db *db, const struct yw_actor *a, const struct tk_row *t, bool full)
 {
 	struct strbuf path = STRBUF_INIT;
-	char buf[256];
 	json_t *j = json_object();
 
 	json_object_set_new(j, "id", json_integer(t->id));
@@ -342,11 +349,9 @@ json_t *tk_row_json(struct db *db, const struct yw_actor *a, const struct tk_row
 	strbuf_release(&path);
 	json_object_set_new(j, "channel", jx_dbstr(t->channel));
 	json_object_set_new(j, "requester_id", jx_id_or_null(t->requester_id));
-	tk_user_name(db, t->requester_id, buf, sizeof(buf));
-	json_object_set_new(j, "requester_name", name_or_null(buf));
+	json_object_set_new(j, "requester_name", name_or_null(t->requester_name));
 	json_object_set_new(j, "organization_id", jx_id_or_null(t->org_id));
-	tk_org_name(db, t->org_id, buf, sizeof(buf));
-	json_object_set_new(j, "organization_name", name_or_null(buf));
+	json_object_set_new(j, "organization_name", name_or_null(t->org_name));
 	json_object_set_new(j, "impact", json_integer(t->impact));
 	json_object_set_new(j, "urgency", json_integer(t->urgency));
 	json_object_set_new(j, "priority", json_string(prio_name((int)t->priority) ? prio_name((int)t->priority) : "P4"));
@@ -354,11 +359,9 @@ json_t *tk_row_json(struct db *db, const struct yw_actor *a, const struct tk_row
 	if (acct_is_staff(a))
 		json_object_set_new(j, "fault_level", t->fault_level ? json_integer(t->fault_level) : json_null());
 	json_object_set_new(j, "group_id", jx_id_or_null(t->group_id));
-	tk_group_name(db, t->group_id, buf, sizeof(buf));
-	json_object_set_new(j, "group_name", name_or_null(buf));
+	json_object_set_new(j, "group_name", name_or_null(t->group_name));
 	json_object_set_new(j, "assignee_id", jx_id_or_null(t->assignee_id));
-	tk_user_name(db, t->assignee_id, buf, sizeof(buf));
-	json_object_set_new(j, "assignee_name", name_or_null(buf));
+	json_object_set_new(j, "assignee_name", name_or_null(t->assignee_name));
 	json_object_set_new(j, "resolution_code", jx_dbstr(t->resolution_code));
 	if (full)
 		json_object_set_new(j, "resolution_notes", jx_dbstr(t->resolution_notes));

@@ -73,17 +73,29 @@ struct tk_row {
 	const struct tk_type *type;
 	char number[32];
 	char *title, *description, *channel, *resolution_code, *resolution_notes;
+	/* readable names of the references, read in the same query ("" when unset) */
+	char *requester_name, *assignee_name, *org_name, *group_name;
 };
 
-/* The column list tk_row_read() expects, "t." prefixed. */
-/* The columns tk_row_read() expects, in order; a macro so SQL can be built at compile time. */
+/*
+ * The columns tk_row_read() expects, in order, and the FROM clause they
+ * come from: the ticket and the names it shows, in one statement rather
+ * than a lookup per name per row. Macros, so SQL is built at compile time.
+ */
 #define TK_ROW_COLS \
 	"t.id, t.number, t.type, t.status, t.title, t.description, t.category_id, t.channel," \
 	" t.requester_id, t.org_id, t.impact, t.urgency, t.priority, t.fault_level, t.group_id," \
 	" t.assignee_id, t.resolution_code, t.resolution_notes, t.created_by, t.created_at," \
 	" t.updated_at, t.reopen_count, t.version, t.assigned_at, t.first_response_at," \
 	" t.in_progress_at, t.pending_at, t.approved_at, t.rejected_at, t.resolved_at," \
-	" t.closed_at, t.cancelled_at, t.reopened_at"
+	" t.closed_at, t.cancelled_at, t.reopened_at," \
+	" COALESCE(ru.display_name, ''), COALESCE(au.display_name, ''), COALESCE(ro.name, '')," \
+	" COALESCE(rg.name, '')"
+#define TK_ROW_FROM \
+	"tickets t LEFT JOIN users ru ON ru.id = t.requester_id" \
+	" LEFT JOIN users au ON au.id = t.assignee_id" \
+	" LEFT JOIN organizations ro ON ro.id = t.org_id" \
+	" LEFT JOIN groups rg ON rg.id = t.group_id"
 void tk_row_read(struct db_stmt *st, struct tk_row *t);
 void tk_row_release(struct tk_row *t);
 /* Loads a ticket the caller may see (YW_ENOTFOUND otherwise). */

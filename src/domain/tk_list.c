@@ -242,7 +242,7 @@ static int build(struct db *db, const struct yw_actor *a, const struct tk_query 
 		*sort_ix = i;
 	}
 
-	strbuf_addstr(&q->sql, "SELECT " TK_ROW_COLS " FROM tickets t WHERE 1 = 1");
+	strbuf_addstr(&q->sql, "SELECT " TK_ROW_COLS " FROM " TK_ROW_FROM " WHERE 1 = 1");
 	if (!acct_is_staff(a)) {
 		/* customers: their organisation only, whatever they ask */
 		strbuf_addstr(&q->sql, " AND t.org_id = ?");
