@@ -91,23 +91,29 @@ static int dump_to_strbuf(const char *buf, size_t size, void *data)
  * so it must not run twice (sizing, then writing) as json_dumpb would.
  * h2o_send_inline copies the bytes into the request's pool.
  */
+static __thread struct strbuf json_out = STRBUF_INIT;
+
+void http_api_thread_done(void)
+{
+	strbuf_release(&json_out);
+}
+
 int http_json(struct http_req *r, int status, json_t *j)
 {
-	static __thread struct strbuf out = STRBUF_INIT;
 
-	strbuf_reset(&out);
-	json_dump_callback(j, dump_to_strbuf, &out, JSON_COMPACT);
+	strbuf_reset(&json_out);
+	json_dump_callback(j, dump_to_strbuf, &json_out, JSON_COMPACT);
 	json_decref(j);
 	r->h->res.status = status;
 	r->h->res.reason = reason_of(status);
-	r->h->res.content_length = out.len;
+	r->h->res.content_length = json_out.len;
 	h2o_add_header(&r->h->pool, &r->h->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL,
 		       H2O_STRLIT("application/json; charset=utf-8"));
 	h2o_add_header(&r->h->pool, &r->h->res.headers, H2O_TOKEN_CACHE_CONTROL, NULL, H2O_STRLIT("no-store"));
-	h2o_send_inline(r->h, out.buf, out.len);
+	h2o_send_inline(r->h, json_out.buf, json_out.len);
 	/* a one-off huge response should not pin its memory in every worker */
-	if (out.alloc > (4u << 20))
-		strbuf_release(&out);
+	if (json_out.alloc > (4u << 20))
+		strbuf_release(&json_out);
 	return 0;
 }
 

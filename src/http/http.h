@@ -121,6 +121,8 @@ int http_ticket_decode_patch(json_t *body, struct tk_patch *p, struct yw_err *er
 
 /* The handler for every request under /api/ */
 int http_api_handle(h2o_req_t *req, struct db *db);
+/* Frees what the calling worker thread kept between requests. */
+void http_api_thread_done(void);
 
 /* The server: workers, listening socket, clean shutdown. */
 struct http_server_opts {

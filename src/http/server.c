@@ -125,11 +125,13 @@ static void *worker_main(void *arg)
 	h2o_evloop_run(loop, 0);
 	if (has_connections(w)) {
 		yw_log_info("worker stopping with connections still open");
+		http_api_thread_done();
 		return NULL;
 	}
 	h2o_context_dispose(&w->ctx);
 	h2o_evloop_run(loop, 0);
 	h2o_evloop_destroy(loop);
+	http_api_thread_done();
 	return NULL;
 }
 
