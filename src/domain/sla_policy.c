@@ -194,10 +194,12 @@ const struct sla_policy *sla_policy_match(const struct sla_policy *p, size_t n, 
 
 static json_t *target_json(const struct sla_target_def *d)
 {
-	json_t *thr = json_array(), *steps = json_array();
+	json_t *thr, *steps;
 
 	if (!d->set)
 		return json_null();
+	thr = json_array();
+	steps = json_array();
 	for (int i = 0; i < d->nthr; i++)
 		json_array_append_new(thr, json_integer(d->thr[i]));
 	for (int i = 0; i < d->nsteps; i++) {
