@@ -460,7 +460,7 @@ int user_update(struct db *db, const struct yw_actor *a, int64_t id, int64_t ver
 	    (rc = check_fields(in, err)))
 		goto fail;
 	if (version && version != old.version) {
-		rc = yw_errf(err, YW_ESTALE, "version", "user %" PRId64 " is at version %" PRId64
+		rc = yw_errf(err, YW_ESTALE, "If-Match", "user %" PRId64 " is at version %" PRId64
 			     ", not %" PRId64 "; reload it and try again", id, old.version, version);
 		goto fail;
 	}
