@@ -210,6 +210,9 @@ int cal_seed_builtin(struct db *db, struct yw_err *err);
 /*
  * The records of the API. Staff read, admins write, customers get
  * YW_EPERM. Every write runs in one transaction with its audit row.
+ * cal_update with no field (have == 0) is YW_EINVAL "nothing to change";
+ * one whose fields all equal the stored ones returns 0 and writes
+ * nothing (the version stays, no audit row), as a ticket PATCH does.
  */
 struct cal_input {
 	const char *name;
