@@ -242,7 +242,11 @@ struct cal_import_result {
 	size_t off, workdays;
 	int32_t first_year, last_year;
 };
-/* Parses data and merges its days into calendar id (by date), or nothing. */
+/*
+ * Parses data and merges its days into calendar id (by date), or nothing.
+ * Who may import and whether the calendar exists are checked before the
+ * file is read, so a missing calendar is YW_ENOTFOUND even for a bad file.
+ */
 int cal_import_apply(struct db *db, const struct yw_actor *a, int64_t id, const char *data, size_t len,
 		     enum cal_format fmt, struct cal_import_result *res, struct yw_err *err);
 

@@ -643,7 +643,8 @@ int cal_days_replace(struct db *db, const struct yw_actor *a, int64_t id, int ye
 	char from[24], to[24];
 	int rc;
 
-	if ((rc = may_write(a, err)) || (rc = check_year(year, err)))
+	/* as for an import: a missing calendar is a 404 before its days are read */
+	if ((rc = may_write(a, err)) || (rc = check_year(year, err)) || (rc = check_version(db, id, 0, NULL, err)))
 		return rc;
 	if (!json_is_array(days))
 		return yw_errf(err, YW_EINVAL, "days", "days must be an array");
@@ -695,6 +696,9 @@ int cal_import_apply(struct db *db, const struct yw_actor *a, int64_t id, const 
 
 	memset(res, 0, sizeof(*res));
 	if ((rc = may_write(a, err)))
+		return rc;
+	/* a missing calendar is a 404 whatever the file holds: look before parsing */
+	if ((rc = check_version(db, id, 0, NULL, err)))
 		return rc;
 	if ((rc = cal_import_parse(data, len, fmt, &imp, err)))
 		goto out;
