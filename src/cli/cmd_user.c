@@ -12,7 +12,12 @@
 #include "cli.h"
 #include <sodium.h>
 
-#define PW_MAX 256
+/*
+ * Room for the longest password the policy allows, a newline and the NUL:
+ * anything longer arrives with one byte too many and is refused as too
+ * long, never silently cut to a shorter password.
+ */
+#define PW_MAX (ACCT_PASSWORD_MAX_BYTES + 3)
 
 /*
  * The password for add and passwd: a line on stdin with --password-stdin,

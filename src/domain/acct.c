@@ -1,6 +1,7 @@
 #include "../core/yw.h"
 #include "../core/log.h"
 #include "../core/ytime.h"
+#include "../core/utf8.h"
 #include "../store/db.h"
 #include "acct.h"
 #include <pthread.h>
@@ -46,13 +47,26 @@ bool acct_is_staff(const struct yw_actor *a)
 #define PW_OPSLIMIT 2
 #define PW_MEMLIMIT (19u << 20)
 
+/*
+ * Characters are code points, so "密码" counts two, not six. The byte cap
+ * (four bytes a character at most) bounds the work before counting.
+ */
 int acct_password_check(const char *password, struct yw_err *err)
 {
-	size_t n = strlen(password);
-	if (n < 8)
-		return yw_errf(err, YW_EINVAL, "password", "password must have at least 8 characters");
-	if (n > 128)
-		return yw_errf(err, YW_EINVAL, "password", "password is longer than 128 characters");
+	size_t bytes = strlen(password), n;
+
+	if (bytes > ACCT_PASSWORD_MAX_BYTES)
+		return yw_errf(err, YW_EINVAL, "password", "password is longer than %d characters",
+			       ACCT_PASSWORD_MAX);
+	if (!utf8_valid(password, bytes))
+		return yw_errf(err, YW_EINVAL, "password", "password must be valid UTF-8");
+	n = utf8_len(password, bytes);
+	if (n < ACCT_PASSWORD_MIN)
+		return yw_errf(err, YW_EINVAL, "password", "password must have at least %d characters",
+			       ACCT_PASSWORD_MIN);
+	if (n > ACCT_PASSWORD_MAX)
+		return yw_errf(err, YW_EINVAL, "password", "password is longer than %d characters",
+			       ACCT_PASSWORD_MAX);
 	return 0;
 }
 

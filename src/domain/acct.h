@@ -43,7 +43,13 @@ bool acct_is_staff(const struct yw_actor *a);
 /* argon2id; out gets a NUL-terminated encoded hash (crypto_pwhash_STRBYTES). */
 #define ACCT_HASH_MAX 128
 int acct_password_hash(const char *password, char out[ACCT_HASH_MAX], struct yw_err *err);
-/* Checks the password policy: 8..128 characters. */
+/*
+ * Checks the password policy: valid UTF-8 of 8..128 characters (code
+ * points, not bytes), so at most ACCT_PASSWORD_MAX_BYTES bytes.
+ */
+#define ACCT_PASSWORD_MIN 8
+#define ACCT_PASSWORD_MAX 128
+#define ACCT_PASSWORD_MAX_BYTES (ACCT_PASSWORD_MAX * 4)
 int acct_password_check(const char *password, struct yw_err *err);
 
 /*
