@@ -173,18 +173,55 @@ int acct_auth_session(struct db *db, const char *sid, struct yw_actor *out,
 	return 0;
 }
 
+/*
+ * last_used_at is written at most once a minute per token: the SELECT
+ * tells whether it is due, so most requests write nothing, and the
+ * UPDATE's own condition keeps two workers from both writing it.
+ */
 int acct_auth_bearer(struct db *db, const char *token, struct yw_actor *out, struct yw_err *err)
 {
 	unsigned char h[32];
+	struct db_stmt *st;
+	int64_t now = yw_now(), tid = 0;
+	bool due = false;
+	enum yw_role role = ROLE_NONE;
+	int rc;
 
 	secret_hash(token, h);
-	return load_actor(db, "SELECT u.id, u.role, COALESCE(u.org_id, 0), u.login FROM api_tokens t"
-			  " JOIN users u ON u.id = t.user_id"
-			  " WHERE t.token_hash = ? AND t.revoked_at IS NULL AND u.disabled = 0 AND ? > 0",
-			  h, sizeof(h), 0, out, err);
+	if ((rc = db_prepare(db, "SELECT u.id, u.role, COALESCE(u.org_id, 0), u.login, t.id,"
+			     " t.last_used_at IS NULL OR t.last_used_at < ? FROM api_tokens t"
+			     " JOIN users u ON u.id = t.user_id"
+			     " WHERE t.token_hash = ? AND t.revoked_at IS NULL AND u.disabled = 0", &st, err)))
+		return rc;
+	db_bind_int(st, 1, now - ACCT_TOKEN_TOUCH);
+	db_bind_blob(st, 2, h, sizeof(h));
+	rc = db_step(st, err);
+	if (rc == DB_ROW) {
+		out->user_id = db_col_int(st, 0);
+		acct_role_parse(db_col_text(st, 1), &role);
+		out->role = role;
+		out->org_id = db_col_int(st, 2);
+		snprintf(out->login, sizeof(out->login), "%s", db_col_text(st, 3));
+		tid = db_col_int(st, 4);
+		due = db_col_int(st, 5) != 0;
+		rc = 0;
+	} else if (rc == DB_DONE) {
+		rc = yw_errf(err, YW_EAUTH, "", "not logged in or the session has expired");
+	}
+	db_done(st);
+	if (rc || !due)
+		return rc;
+	/* a lost update costs only a stale time: it must not refuse the request */
+	struct yw_err werr = YW_ERR_INIT;
+	if (db_execf(db, &werr, "UPDATE api_tokens SET last_used_at = ?"
+		     " WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)",
+		     "iii", now, tid, now - ACCT_TOKEN_TOUCH))
+		yw_log(YW_LOG_WARN, "token %" PRId64 ": cannot write last_used_at: %s", tid, werr.msg);
+	yw_err_clear(&werr);
+	return 0;
 }
 
-/* Failures inside the window, for a throttle key ("user:x" or "ip:y"). */
+/* Failures inside the window, for a throttle key ("user:x", "ip:y", "pw:id"). */
 static int64_t failures(struct db *db, const char *key, int64_t now, int64_t *first_at)
 {
 	struct yw_err err = YW_ERR_INIT;

@@ -72,6 +72,13 @@ int acct_logout(struct db *db, const char *sid, const struct yw_actor *a, struct
 /* Resolve a session cookie or a bearer token; YW_EAUTH when unknown, expired or disabled. */
 int acct_auth_session(struct db *db, const char *sid, struct yw_actor *out,
 		      char csrf[ACCT_SECRET_LEN], struct yw_err *err);
+/*
+ * A bearer token also records when it was last used (api_tokens.last_used_at),
+ * at most once per ACCT_TOKEN_TOUCH seconds, so it may write: call it
+ * outside any transaction (a deferred read transaction cannot always
+ * take the write lock). A failed write is logged and does not refuse the token.
+ */
+#define ACCT_TOKEN_TOUCH 60
 int acct_auth_bearer(struct db *db, const char *token, struct yw_actor *out, struct yw_err *err);
 
 /* Creates a token for a user; token gets the secret (shown once). Audited. */
