@@ -269,7 +269,7 @@ static int user_passwd(int argc, const char **argv)
 	struct yw_err err = YW_ERR_INIT;
 	char pw[PW_MAX];
 	struct db *db;
-	int64_t id;
+	int64_t id, retry = 0;
 	int rc;
 
 	if (login_args(argc, argv, true, &login, &dbopt, &pw_stdin))
@@ -280,7 +280,7 @@ static int user_passwd(int argc, const char **argv)
 		return CLI_FAIL;
 	rc = acct_find_user(db, login, &id, &err);
 	if (!rc)
-		rc = user_set_password(db, &acct_system, id, pw, NULL, NULL, &err);
+		rc = user_set_password(db, &acct_system, id, pw, NULL, NULL, &retry, &err);
 	db_close(db);
 	if (rc) {
 		sodium_memzero(pw, sizeof(pw));

@@ -250,6 +250,28 @@ static int note_failure(struct db *db, const char *key, int64_t now, struct yw_e
 			"siiii", key, now, now, now - ACCT_FAILURE_WINDOW, now - ACCT_FAILURE_WINDOW);
 }
 
+bool acct_throttled(struct db *db, const char *key, int64_t *retry_after)
+{
+	int64_t now = yw_now(), first = now;
+
+	if (failures(db, key, now, &first) < ACCT_MAX_FAILURES)
+		return false;
+	*retry_after = first + ACCT_FAILURE_WINDOW - now;
+	if (*retry_after < 1)
+		*retry_after = 1;
+	return true;
+}
+
+int acct_note_failure(struct db *db, const char *key, struct yw_err *err)
+{
+	return note_failure(db, key, yw_now(), err);
+}
+
+int acct_clear_failures(struct db *db, const char *key, struct yw_err *err)
+{
+	return db_execf(db, err, "DELETE FROM login_failures WHERE key = ?", "s", key);
+}
+
 static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
 static char dummy_hash[ACCT_HASH_MAX];
 

@@ -69,6 +69,17 @@ int acct_login(struct db *db, const char *login, const char *password, const cha
 	       int64_t *retry_after, struct yw_err *err);
 int acct_logout(struct db *db, const char *sid, const struct yw_actor *a, struct yw_err *err);
 
+/*
+ * The login throttle for other guesses of a password (a key such as
+ * "pw:<user id>" for current_password): acct_throttled() is true, with
+ * *retry_after in seconds, once key has ACCT_MAX_FAILURES failures within
+ * ACCT_FAILURE_WINDOW. acct_note_failure() counts one and
+ * acct_clear_failures() forgets them, both in the caller's transaction.
+ */
+bool acct_throttled(struct db *db, const char *key, int64_t *retry_after);
+int acct_note_failure(struct db *db, const char *key, struct yw_err *err);
+int acct_clear_failures(struct db *db, const char *key, struct yw_err *err);
+
 /* Resolve a session cookie or a bearer token; YW_EAUTH when unknown, expired or disabled. */
 int acct_auth_session(struct db *db, const char *sid, struct yw_actor *out,
 		      char csrf[ACCT_SECRET_LEN], struct yw_err *err);

@@ -226,11 +226,20 @@ static const struct jx_field password_fields[] = {
 static int set_password(struct http_req *r)
 {
 	struct password_input in = { 0 };
+	int64_t retry = 0;
+	char ra[24];
 	int rc;
 
-	if ((rc = decode(r, password_fields, ARRAY_SIZE(password_fields), &in, NULL)) ||
-	    (rc = user_set_password(r->db, &r->actor, r->id, in.password, in.current_password,
-				    r->via_cookie ? r->sid : NULL, &r->err)))
+	if ((rc = http_query_check(r, no_params)) ||
+	    (rc = decode(r, password_fields, ARRAY_SIZE(password_fields), &in, NULL)))
+		return rc;
+	rc = user_set_password(r->db, &r->actor, r->id, in.password, in.current_password,
+			       r->via_cookie ? r->sid : NULL, &retry, &r->err);
+	if (rc == YW_ETHROTTLE) {
+		snprintf(ra, sizeof(ra), "%" PRId64, retry);
+		http_header(r, "retry-after", ra);
+	}
+	if (rc)
 		return rc;
 	return http_send(r, 204, "application/json; charset=utf-8", "", 0);
 }
