@@ -61,7 +61,17 @@ export class Server {
       headers['Cookie'] = opts.session.cookie;
       if (opts.csrf !== false && method !== 'GET') headers['X-CSRF-Token'] = opts.session.csrf;
     }
-    const res = await fetch(this.base + path, { method, headers, body });
+    let res;
+    try {
+      res = await fetch(this.base + path, { method, headers, body });
+    } catch (e) {
+      // A test that blocks Node for longer than the server's 10 s keep-alive
+      // timeout (a big execFileSync) can hand fetch a pooled socket the
+      // server has already closed, before undici's own timer drops it: the
+      // request never reached the server, so a GET is safely sent again.
+      if (method !== 'GET' || e.cause?.code !== 'UND_ERR_SOCKET') throw e;
+      res = await fetch(this.base + path, { method, headers, body });
+    }
     const text = await res.text();
     let json = null;
     try { json = text ? JSON.parse(text) : null; } catch { json = null; }
