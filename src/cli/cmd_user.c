@@ -12,7 +12,12 @@
 #include "cli.h"
 #include <sodium.h>
 
-#define PW_MAX 256
+/*
+ * Room for the longest password the policy allows, a newline and the NUL:
+ * anything longer arrives with one byte too many and is refused as too
+ * long, never silently cut to a shorter password.
+ */
+#define PW_MAX (ACCT_PASSWORD_MAX_BYTES + 3)
 
 /*
  * The password for add and passwd: a line on stdin with --password-stdin,
@@ -264,7 +269,7 @@ static int user_passwd(int argc, const char **argv)
 	struct yw_err err = YW_ERR_INIT;
 	char pw[PW_MAX];
 	struct db *db;
-	int64_t id;
+	int64_t id, retry = 0;
 	int rc;
 
 	if (login_args(argc, argv, true, &login, &dbopt, &pw_stdin))
@@ -275,7 +280,7 @@ static int user_passwd(int argc, const char **argv)
 		return CLI_FAIL;
 	rc = acct_find_user(db, login, &id, &err);
 	if (!rc)
-		rc = user_set_password(db, &acct_system, id, pw, NULL, NULL, &err);
+		rc = user_set_password(db, &acct_system, id, pw, NULL, NULL, &retry, &err);
 	db_close(db);
 	if (rc) {
 		sodium_memzero(pw, sizeof(pw));

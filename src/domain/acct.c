@@ -1,6 +1,7 @@
 #include "../core/yw.h"
 #include "../core/log.h"
 #include "../core/ytime.h"
+#include "../core/utf8.h"
 #include "../store/db.h"
 #include "acct.h"
 #include <pthread.h>
@@ -46,13 +47,26 @@ bool acct_is_staff(const struct yw_actor *a)
 #define PW_OPSLIMIT 2
 #define PW_MEMLIMIT (19u << 20)
 
+/*
+ * Characters are code points, so "密码" counts two, not six. The byte cap
+ * (four bytes a character at most) bounds the work before counting.
+ */
 int acct_password_check(const char *password, struct yw_err *err)
 {
-	size_t n = strlen(password);
-	if (n < 8)
-		return yw_errf(err, YW_EINVAL, "password", "password must have at least 8 characters");
-	if (n > 128)
-		return yw_errf(err, YW_EINVAL, "password", "password is longer than 128 characters");
+	size_t bytes = strlen(password), n;
+
+	if (bytes > ACCT_PASSWORD_MAX_BYTES)
+		return yw_errf(err, YW_EINVAL, "password", "password is longer than %d characters",
+			       ACCT_PASSWORD_MAX);
+	if (!utf8_valid(password, bytes))
+		return yw_errf(err, YW_EINVAL, "password", "password must be valid UTF-8");
+	n = utf8_len(password, bytes);
+	if (n < ACCT_PASSWORD_MIN)
+		return yw_errf(err, YW_EINVAL, "password", "password must have at least %d characters",
+			       ACCT_PASSWORD_MIN);
+	if (n > ACCT_PASSWORD_MAX)
+		return yw_errf(err, YW_EINVAL, "password", "password is longer than %d characters",
+			       ACCT_PASSWORD_MAX);
 	return 0;
 }
 
@@ -159,18 +173,55 @@ int acct_auth_session(struct db *db, const char *sid, struct yw_actor *out,
 	return 0;
 }
 
+/*
+ * last_used_at is written at most once a minute per token: the SELECT
+ * tells whether it is due, so most requests write nothing, and the
+ * UPDATE's own condition keeps two workers from both writing it.
+ */
 int acct_auth_bearer(struct db *db, const char *token, struct yw_actor *out, struct yw_err *err)
 {
 	unsigned char h[32];
+	struct db_stmt *st;
+	int64_t now = yw_now(), tid = 0;
+	bool due = false;
+	enum yw_role role = ROLE_NONE;
+	int rc;
 
 	secret_hash(token, h);
-	return load_actor(db, "SELECT u.id, u.role, COALESCE(u.org_id, 0), u.login FROM api_tokens t"
-			  " JOIN users u ON u.id = t.user_id"
-			  " WHERE t.token_hash = ? AND t.revoked_at IS NULL AND u.disabled = 0 AND ? > 0",
-			  h, sizeof(h), 0, out, err);
+	if ((rc = db_prepare(db, "SELECT u.id, u.role, COALESCE(u.org_id, 0), u.login, t.id,"
+			     " t.last_used_at IS NULL OR t.last_used_at < ? FROM api_tokens t"
+			     " JOIN users u ON u.id = t.user_id"
+			     " WHERE t.token_hash = ? AND t.revoked_at IS NULL AND u.disabled = 0", &st, err)))
+		return rc;
+	db_bind_int(st, 1, now - ACCT_TOKEN_TOUCH);
+	db_bind_blob(st, 2, h, sizeof(h));
+	rc = db_step(st, err);
+	if (rc == DB_ROW) {
+		out->user_id = db_col_int(st, 0);
+		acct_role_parse(db_col_text(st, 1), &role);
+		out->role = role;
+		out->org_id = db_col_int(st, 2);
+		snprintf(out->login, sizeof(out->login), "%s", db_col_text(st, 3));
+		tid = db_col_int(st, 4);
+		due = db_col_int(st, 5) != 0;
+		rc = 0;
+	} else if (rc == DB_DONE) {
+		rc = yw_errf(err, YW_EAUTH, "", "not logged in or the session has expired");
+	}
+	db_done(st);
+	if (rc || !due)
+		return rc;
+	/* a lost update costs only a stale time: it must not refuse the request */
+	struct yw_err werr = YW_ERR_INIT;
+	if (db_execf(db, &werr, "UPDATE api_tokens SET last_used_at = ?"
+		     " WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)",
+		     "iii", now, tid, now - ACCT_TOKEN_TOUCH))
+		yw_log(YW_LOG_WARN, "token %" PRId64 ": cannot write last_used_at: %s", tid, werr.msg);
+	yw_err_clear(&werr);
+	return 0;
 }
 
-/* Failures inside the window, for a throttle key ("user:x" or "ip:y"). */
+/* Failures inside the window, for a throttle key ("user:x", "ip:y", "pw:id"). */
 static int64_t failures(struct db *db, const char *key, int64_t now, int64_t *first_at)
 {
 	struct yw_err err = YW_ERR_INIT;
@@ -197,6 +248,28 @@ static int note_failure(struct db *db, const char *key, int64_t now, struct yw_e
 			" first_at = CASE WHEN first_at > ? THEN first_at ELSE excluded.first_at END,"
 			" last_at = excluded.last_at",
 			"siiii", key, now, now, now - ACCT_FAILURE_WINDOW, now - ACCT_FAILURE_WINDOW);
+}
+
+bool acct_throttled(struct db *db, const char *key, int64_t *retry_after)
+{
+	int64_t now = yw_now(), first = now;
+
+	if (failures(db, key, now, &first) < ACCT_MAX_FAILURES)
+		return false;
+	*retry_after = first + ACCT_FAILURE_WINDOW - now;
+	if (*retry_after < 1)
+		*retry_after = 1;
+	return true;
+}
+
+int acct_note_failure(struct db *db, const char *key, struct yw_err *err)
+{
+	return note_failure(db, key, yw_now(), err);
+}
+
+int acct_clear_failures(struct db *db, const char *key, struct yw_err *err)
+{
+	return db_execf(db, err, "DELETE FROM login_failures WHERE key = ?", "s", key);
 }
 
 static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;

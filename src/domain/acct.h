@@ -43,7 +43,13 @@ bool acct_is_staff(const struct yw_actor *a);
 /* argon2id; out gets a NUL-terminated encoded hash (crypto_pwhash_STRBYTES). */
 #define ACCT_HASH_MAX 128
 int acct_password_hash(const char *password, char out[ACCT_HASH_MAX], struct yw_err *err);
-/* Checks the password policy: 8..128 characters. */
+/*
+ * Checks the password policy: valid UTF-8 of 8..128 characters (code
+ * points, not bytes), so at most ACCT_PASSWORD_MAX_BYTES bytes.
+ */
+#define ACCT_PASSWORD_MIN 8
+#define ACCT_PASSWORD_MAX 128
+#define ACCT_PASSWORD_MAX_BYTES (ACCT_PASSWORD_MAX * 4)
 int acct_password_check(const char *password, struct yw_err *err);
 
 /*
@@ -63,9 +69,27 @@ int acct_login(struct db *db, const char *login, const char *password, const cha
 	       int64_t *retry_after, struct yw_err *err);
 int acct_logout(struct db *db, const char *sid, const struct yw_actor *a, struct yw_err *err);
 
+/*
+ * The login throttle for other guesses of a password (a key such as
+ * "pw:<user id>" for current_password): acct_throttled() is true, with
+ * *retry_after in seconds, once key has ACCT_MAX_FAILURES failures within
+ * ACCT_FAILURE_WINDOW. acct_note_failure() counts one and
+ * acct_clear_failures() forgets them, both in the caller's transaction.
+ */
+bool acct_throttled(struct db *db, const char *key, int64_t *retry_after);
+int acct_note_failure(struct db *db, const char *key, struct yw_err *err);
+int acct_clear_failures(struct db *db, const char *key, struct yw_err *err);
+
 /* Resolve a session cookie or a bearer token; YW_EAUTH when unknown, expired or disabled. */
 int acct_auth_session(struct db *db, const char *sid, struct yw_actor *out,
 		      char csrf[ACCT_SECRET_LEN], struct yw_err *err);
+/*
+ * A bearer token also records when it was last used (api_tokens.last_used_at),
+ * at most once per ACCT_TOKEN_TOUCH seconds, so it may write: call it
+ * outside any transaction (a deferred read transaction cannot always
+ * take the write lock). A failed write is logged and does not refuse the token.
+ */
+#define ACCT_TOKEN_TOUCH 60
 int acct_auth_bearer(struct db *db, const char *token, struct yw_actor *out, struct yw_err *err);
 
 /* Creates a token for a user; token gets the secret (shown once). Audited. */

@@ -216,6 +216,9 @@ int cal_seed_builtin(struct db *db, struct yw_err *err);
 /*
  * The records of the API. Staff read, admins write, customers get
  * YW_EPERM. Every write runs in one transaction with its audit row.
+ * cal_update with no field (have == 0) is YW_EINVAL "nothing to change";
+ * one whose fields all equal the stored ones returns 0 and writes
+ * nothing (the version stays, no audit row), as a ticket PATCH does.
  */
 struct cal_input {
 	const char *name;
@@ -245,7 +248,11 @@ struct cal_import_result {
 	size_t off, workdays;
 	int32_t first_year, last_year;
 };
-/* Parses data and merges its days into calendar id (by date), or nothing. */
+/*
+ * Parses data and merges its days into calendar id (by date), or nothing.
+ * Who may import and whether the calendar exists are checked before the
+ * file is read, so a missing calendar is YW_ENOTFOUND even for a bad file.
+ */
 int cal_import_apply(struct db *db, const struct yw_actor *a, int64_t id, const char *data, size_t len,
 		     enum cal_format fmt, struct cal_import_result *res, struct yw_err *err);
 

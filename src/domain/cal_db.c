@@ -426,29 +426,68 @@ static int check_version(struct db *db, int64_t id, int64_t version, int64_t *bu
 	return rc;
 }
 
+static bool str_same(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && !strcmp(a, b));
+}
+
+static bool week_same(const struct cal_daywin a[7], const struct cal_daywin b[7])
+{
+	for (int wd = 0; wd < 7; wd++) {
+		if (a[wd].n != b[wd].n)
+			return false;
+		for (size_t i = 0; i < a[wd].n; i++)
+			if (a[wd].w[i].start != b[wd].w[i].start || a[wd].w[i].end != b[wd].w[i].end)
+				return false;
+	}
+	return true;
+}
+
+/*
+ * Like a ticket PATCH: an empty body is a 400, a body that changes
+ * nothing is a success that writes nothing (same version, no audit row),
+ * so a client re-saving an unchanged form does not bump the version
+ * under someone else's If-Match.
+ */
 int cal_update(struct db *db, const struct yw_actor *a, int64_t id, int64_t version,
 	       const struct cal_input *in, unsigned have, struct yw_err *err)
 {
 	struct cal_daywin week[7];
-	int64_t builtin = 0;
-	json_t *d;
+	struct cal *old = NULL;
+	json_t *d = NULL;
 	int rc;
 
 	if ((rc = may_write(a, err)))
 		return rc;
-	if ((rc = check_input(in, have, week, err)))
-		return rc;
 	if ((rc = db_begin(db, err)))
 		return rc;
-	if ((rc = check_version(db, id, version, &builtin, err)))
+	if ((rc = check_version(db, id, version, NULL, err)))
 		goto fail;
-	if ((have & CAL_IN_NAME) && builtin) {
-		int64_t same = 0;
-		db_queryint(db, &same, err, "SELECT COUNT(*) FROM calendars WHERE id = ? AND name = ?", "is", id, in->name);
-		if (!same) {
-			rc = yw_errf(err, YW_EINVAL, "name", "built-in calendars keep their names");
-			goto fail;
-		}
+	if (!have) {
+		rc = yw_errf(err, YW_EINVAL, "", "nothing to change: send at least one field");
+		goto fail;
+	}
+	if ((rc = check_input(in, have, week, err)))
+		goto fail;
+	if ((rc = cal_load(db, id, &old, err)))
+		goto fail;
+	/* only what really differs is written and audited */
+	if ((have & CAL_IN_NAME) && !strcmp(in->name, old->name))
+		have &= ~(unsigned)CAL_IN_NAME;
+	if ((have & CAL_IN_DESCRIPTION) && str_same(in->description, old->description))
+		have &= ~(unsigned)CAL_IN_DESCRIPTION;
+	if ((have & CAL_IN_TIMEZONE) && !strcmp(in->timezone, cal_tz_name(old->tz)))
+		have &= ~(unsigned)CAL_IN_TIMEZONE;
+	if ((have & CAL_IN_WINDOWS) && week_same(week, old->week))
+		have &= ~(unsigned)CAL_IN_WINDOWS;
+	if (!have) {
+		cal_free(old);
+		db_rollback(db);
+		return 0;
+	}
+	if ((have & CAL_IN_NAME) && old->builtin) {
+		rc = yw_errf(err, YW_EINVAL, "name", "built-in calendars keep their names");
+		goto fail;
 	}
 	d = json_object();
 	if (have & CAL_IN_NAME) {
@@ -471,11 +510,14 @@ int cal_update(struct db *db, const struct yw_actor *a, int64_t id, int64_t vers
 		rc = bump(db, id, err);
 	if (!rc)
 		rc = acct_audit(db, a, "calendar.update", "calendar", id, d, err);
-	json_decref(d);
 	if (rc)
 		goto fail;
+	json_decref(d);
+	cal_free(old);
 	return db_commit(db, err);
 fail:
+	json_decref(d);
+	cal_free(old);
 	db_rollback(db);
 	return (have & CAL_IN_NAME) ? name_taken(rc, in->name, err) : rc;
 }
@@ -601,7 +643,8 @@ int cal_days_replace(struct db *db, const struct yw_actor *a, int64_t id, int ye
 	char from[24], to[24];
 	int rc;
 
-	if ((rc = may_write(a, err)) || (rc = check_year(year, err)))
+	/* as for an import: a missing calendar is a 404 before its days are read */
+	if ((rc = may_write(a, err)) || (rc = check_year(year, err)) || (rc = check_version(db, id, 0, NULL, err)))
 		return rc;
 	if (!json_is_array(days))
 		return yw_errf(err, YW_EINVAL, "days", "days must be an array");
@@ -653,6 +696,9 @@ int cal_import_apply(struct db *db, const struct yw_actor *a, int64_t id, const 
 
 	memset(res, 0, sizeof(*res));
 	if ((rc = may_write(a, err)))
+		return rc;
+	/* a missing calendar is a 404 whatever the file holds: look before parsing */
+	if ((rc = check_version(db, id, 0, NULL, err)))
 		return rc;
 	if ((rc = cal_import_parse(data, len, fmt, &imp, err)))
 		goto out;

@@ -198,7 +198,7 @@ int grp_update(struct db *db, const struct yw_actor *a, int64_t id, int64_t vers
 	if (rc < 0)
 		goto fail;
 	if (version && version != old_version) {
-		rc = yw_errf(err, YW_ESTALE, "version", "group %" PRId64 " is at version %" PRId64
+		rc = yw_errf(err, YW_ESTALE, "If-Match", "group %" PRId64 " is at version %" PRId64
 			     ", not %" PRId64 "; reload it and try again", id, old_version, version);
 		goto fail;
 	}

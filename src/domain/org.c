@@ -193,7 +193,7 @@ int org_update(struct db *db, const struct yw_actor *a, int64_t id, int64_t vers
 	if ((rc = check_fields(in, err)))
 		goto fail;
 	if (version && version != o.version) {
-		rc = yw_errf(err, YW_ESTALE, "version", "organization %" PRId64 " is at version %" PRId64
+		rc = yw_errf(err, YW_ESTALE, "If-Match", "organization %" PRId64 " is at version %" PRId64
 			     ", not %" PRId64 "; reload it and try again", id, o.version, version);
 		goto fail;
 	}

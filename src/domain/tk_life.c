@@ -199,7 +199,7 @@ int tk_transition(struct db *db, const struct yw_actor *a, int64_t id, const str
 		bool exists = r && !(r->needs & N_CREATION) &&
 			      !((r->needs & N_HAS_ASSIGNEE) && !t.assignee_id);
 		rc = yw_errf(err, exists ? YW_EPERM : YW_ESTATE, "to", exists ?
-			     "you may not move this ticket from %s to %s" : "a %s ticket cannot move to %s",
+			     "you may not move this ticket from %s to %s" : "a ticket in status %s cannot move to %s",
 			     tk_states[t.status].name, tk_states[to].name);
 		err->detail = json_pack("{s:o}", "allowed", tk_allowed_json(&t, rel));
 		goto fail;

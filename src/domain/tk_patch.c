@@ -138,7 +138,7 @@ int tk_update(struct db *db, const struct yw_actor *a, int64_t id, int64_t versi
 		goto fail;
 	}
 	if (tk_states[t.status].final) {
-		rc = yw_errf(err, YW_ESTATE, "status", "a %s ticket cannot be changed", tk_states[t.status].name);
+		rc = yw_errf(err, YW_ESTATE, "status", "a ticket in status %s cannot be changed", tk_states[t.status].name);
 		goto fail;
 	}
 	if (!p->set) {

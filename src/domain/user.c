@@ -460,7 +460,7 @@ int user_update(struct db *db, const struct yw_actor *a, int64_t id, int64_t ver
 	    (rc = check_fields(in, err)))
 		goto fail;
 	if (version && version != old.version) {
-		rc = yw_errf(err, YW_ESTALE, "version", "user %" PRId64 " is at version %" PRId64
+		rc = yw_errf(err, YW_ESTALE, "If-Match", "user %" PRId64 " is at version %" PRId64
 			     ", not %" PRId64 "; reload it and try again", id, old.version, version);
 		goto fail;
 	}
@@ -484,12 +484,28 @@ int user_set_disabled(struct db *db, const struct yw_actor *a, int64_t id, bool 
 	return user_update(db, a, id, 0, &in, err);
 }
 
+/* Audits a refused own-password change, in its own transaction. */
+static int audit_password_refusal(struct db *db, const struct yw_actor *a, const struct user_row *u,
+				  const char *action, const char *key, struct yw_err *err)
+{
+	json_t *detail = json_pack("{s:s}", "login", u->login);
+	int rc;
+
+	if (!(rc = db_begin(db, err)) && !(rc = key ? acct_note_failure(db, key, err) : 0) &&
+	    !(rc = acct_audit(db, a, action, "user", u->id, detail, err)))
+		rc = db_commit(db, err);
+	if (rc)
+		db_rollback(db);
+	json_decref(detail);
+	return rc;
+}
+
 int user_set_password(struct db *db, const struct yw_actor *a, int64_t id, const char *password,
-		      const char *current, const char *keep_sid, struct yw_err *err)
+		      const char *current, const char *keep_sid, int64_t *retry_after, struct yw_err *err)
 {
 	struct user_row u = { 0 };
 	bool self = a->user_id && a->user_id == id;
-	char hash[ACCT_HASH_MAX], old[ACCT_HASH_MAX] = "";
+	char hash[ACCT_HASH_MAX], old[ACCT_HASH_MAX] = "", key[32];
 	struct db_stmt *st;
 	json_t *detail;
 	int rc;
@@ -500,10 +516,19 @@ int user_set_password(struct db *db, const struct yw_actor *a, int64_t id, const
 		goto out;
 	if ((rc = acct_password_check(password, err)))
 		goto out;
+	/* wrong current passwords count like failed logins, so a stolen session cannot guess it */
+	snprintf(key, sizeof(key), "pw:%" PRId64, id);
 	if (self) {
 		if (!current || !*current) {
 			rc = yw_errf(err, YW_EINVAL, "current_password",
 				     "current_password is required to change your own password");
+			goto out;
+		}
+		if (acct_throttled(db, key, retry_after)) {
+			if (!(rc = audit_password_refusal(db, a, &u, "user.password.throttled", NULL, err)))
+				rc = yw_errf(err, YW_ETHROTTLE, "current_password",
+					     "too many wrong current passwords; try again in %" PRId64 " seconds",
+					     *retry_after);
 			goto out;
 		}
 		if ((rc = db_prepare(db, "SELECT password_hash FROM users WHERE id = ?", &st, err)))
@@ -513,7 +538,8 @@ int user_set_password(struct db *db, const struct yw_actor *a, int64_t id, const
 			snprintf(old, sizeof(old), "%s", db_col_text(st, 0));
 		db_done(st);
 		if (!old[0] || crypto_pwhash_str_verify(old, current, strlen(current)) != 0) {
-			rc = yw_errf(err, YW_EINVAL, "current_password", "current_password is wrong");
+			if (!(rc = audit_password_refusal(db, a, &u, "user.password.failed", key, err)))
+				rc = yw_errf(err, YW_EINVAL, "current_password", "current_password is wrong");
 			goto out;
 		}
 	}
@@ -523,6 +549,7 @@ int user_set_password(struct db *db, const struct yw_actor *a, int64_t id, const
 	if ((rc = db_execf(db, err, "UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?",
 			   "sii", hash, yw_now(), id)) ||
 	    (rc = acct_drop_sessions(db, id, self ? keep_sid : NULL, err)) ||
+	    (rc = acct_clear_failures(db, key, err)) ||
 	    (rc = acct_audit(db, a, "user.password", "user", id, detail, err)) ||
 	    (rc = db_commit(db, err)))
 		db_rollback(db);

@@ -96,9 +96,13 @@ int user_set_disabled(struct db *db, const struct yw_actor *a, int64_t id, bool 
  * the other sessions are deleted, keeping keep_sid (the caller's own
  * cookie; NULL for none). An admin sets anyone else's without current,
  * and all of that user's sessions are deleted. The CLI passes acct_system.
+ * A wrong current password is counted and audited (user.password.failed)
+ * like a failed login, under the key "pw:<id>": after ACCT_MAX_FAILURES
+ * within ACCT_FAILURE_WINDOW the next attempts are YW_ETHROTTLE with
+ * *retry_after (seconds) set, and audited as user.password.throttled.
  */
 int user_set_password(struct db *db, const struct yw_actor *a, int64_t id, const char *password,
-		      const char *current, const char *keep_sid, struct yw_err *err);
+		      const char *current, const char *keep_sid, int64_t *retry_after, struct yw_err *err);
 
 /*
  * A user record as JSON: id, login, display_name, email, phone, role,

@@ -388,16 +388,21 @@ int http_api_handle(h2o_req_t *h, struct db *db)
 	if ((rc = http_route_match(h->method.base, h->method.len, h->path.base, plen, &route, &r)))
 		goto out;
 	r.route = route;
+	if ((rc = parse_query(&r)))
+		goto out;
+	/*
+	 * Authentication runs before the read transaction: a bearer token
+	 * may write its last_used_at, which a deferred read transaction
+	 * could not do while another worker holds the write lock.
+	 */
+	if (!(route->flags & HR_PUBLIC) && (rc = authenticate(&r)))
+		goto out;
 	/*
 	 * A read request runs in one read transaction: one snapshot for all
 	 * its queries, and SQLite takes its file locks once instead of once
 	 * per statement (those locks are what two workers contend on).
 	 */
 	if (!is_write(h) && (rc = db_begin_read(db, &r.err)))
-		goto out;
-	if ((rc = parse_query(&r)))
-		goto out;
-	if (!(route->flags & HR_PUBLIC) && (rc = authenticate(&r)))
 		goto out;
 	if (route->flags & HR_JSON) {
 		if ((rc = decode_body(&r)))

@@ -17,6 +17,9 @@
 
 #define COOKIE_ATTRS "; Path=/; HttpOnly; SameSite=Lax"
 
+/* for the handlers that take no query parameters: any is a 400 */
+static const char *const no_params[] = { NULL };
+
 /* ---- lists: ?limit= and the opaque ?cursor= (base64url of the last key) */
 
 static int page_from_query(struct http_req *r, struct user_page *page)
@@ -107,7 +110,8 @@ static int login(struct http_req *r)
 	json_t *me;
 	int rc;
 
-	if ((rc = decode(r, login_fields, ARRAY_SIZE(login_fields), &in, NULL)))
+	if ((rc = http_query_check(r, no_params)) ||
+	    (rc = decode(r, login_fields, ARRAY_SIZE(login_fields), &in, NULL)))
 		return rc;
 	rc = acct_login(r->db, in.username, in.password, r->actor.ip, sid, csrf, &r->actor, &retry, &r->err);
 	if (rc == YW_ETHROTTLE) {
@@ -128,6 +132,8 @@ static int logout(struct http_req *r)
 {
 	int rc;
 
+	if ((rc = http_query_check(r, no_params)))
+		return rc;
 	if (r->via_cookie) {
 		if ((rc = acct_logout(r->db, r->sid, &r->actor, &r->err)))
 			return rc;
@@ -182,7 +188,8 @@ static int create_user(struct http_req *r)
 	int64_t id;
 	int rc;
 
-	if (!(rc = decode(r, user_create_fields, user_create_nfields, &in, &in.set)))
+	if (!(rc = http_query_check(r, no_params)) &&
+	    !(rc = decode(r, user_create_fields, user_create_nfields, &in, &in.set)))
 		rc = user_create(r->db, &r->actor, &in, &id, &r->err);
 	jx_ids_free(&in.group_ids);
 	return rc ? rc : send_user(r, 201, id);
@@ -190,7 +197,8 @@ static int create_user(struct http_req *r)
 
 static int get_user(struct http_req *r)
 {
-	return send_user(r, 200, r->id);
+	int rc = http_query_check(r, no_params);
+	return rc ? rc : send_user(r, 200, r->id);
 }
 
 static int patch_user(struct http_req *r)
@@ -199,7 +207,7 @@ static int patch_user(struct http_req *r)
 	int64_t version;
 	int rc;
 
-	if (!(rc = http_if_match(r, &version)) &&
+	if (!(rc = http_query_check(r, no_params)) && !(rc = http_if_match(r, &version)) &&
 	    !(rc = decode(r, user_patch_fields, user_patch_nfields, &in, &in.set)))
 		rc = user_update(r->db, &r->actor, r->id, version, &in, &r->err);
 	jx_ids_free(&in.group_ids);
@@ -218,11 +226,20 @@ static const struct jx_field password_fields[] = {
 static int set_password(struct http_req *r)
 {
 	struct password_input in = { 0 };
+	int64_t retry = 0;
+	char ra[24];
 	int rc;
 
-	if ((rc = decode(r, password_fields, ARRAY_SIZE(password_fields), &in, NULL)) ||
-	    (rc = user_set_password(r->db, &r->actor, r->id, in.password, in.current_password,
-				    r->via_cookie ? r->sid : NULL, &r->err)))
+	if ((rc = http_query_check(r, no_params)) ||
+	    (rc = decode(r, password_fields, ARRAY_SIZE(password_fields), &in, NULL)))
+		return rc;
+	rc = user_set_password(r->db, &r->actor, r->id, in.password, in.current_password,
+			       r->via_cookie ? r->sid : NULL, &retry, &r->err);
+	if (rc == YW_ETHROTTLE) {
+		snprintf(ra, sizeof(ra), "%" PRId64, retry);
+		http_header(r, "retry-after", ra);
+	}
+	if (rc)
 		return rc;
 	return http_send(r, 204, "application/json; charset=utf-8", "", 0);
 }
@@ -255,7 +272,8 @@ static int create_group(struct http_req *r)
 	int64_t id;
 	int rc;
 
-	if (!(rc = decode(r, grp_create_fields, grp_create_nfields, &in, &in.set)))
+	if (!(rc = http_query_check(r, no_params)) &&
+	    !(rc = decode(r, grp_create_fields, grp_create_nfields, &in, &in.set)))
 		rc = grp_create(r->db, &r->actor, &in, &id, &r->err);
 	jx_ids_free(&in.member_ids);
 	return rc ? rc : send_group(r, 201, id);
@@ -263,7 +281,8 @@ static int create_group(struct http_req *r)
 
 static int get_group(struct http_req *r)
 {
-	return send_group(r, 200, r->id);
+	int rc = http_query_check(r, no_params);
+	return rc ? rc : send_group(r, 200, r->id);
 }
 
 static int patch_group(struct http_req *r)
@@ -272,7 +291,7 @@ static int patch_group(struct http_req *r)
 	int64_t version;
 	int rc;
 
-	if (!(rc = http_if_match(r, &version)) &&
+	if (!(rc = http_query_check(r, no_params)) && !(rc = http_if_match(r, &version)) &&
 	    !(rc = decode(r, grp_patch_fields, grp_patch_nfields, &in, &in.set)))
 		rc = grp_update(r->db, &r->actor, r->id, version, &in, &r->err);
 	jx_ids_free(&in.member_ids);
@@ -309,7 +328,7 @@ static int create_org(struct http_req *r)
 	int64_t id;
 	int rc;
 
-	if ((rc = decode(r, org_create_fields, org_create_nfields, &in, &in.set)) ||
+	if ((rc = http_query_check(r, no_params)) || (rc = decode(r, org_create_fields, org_create_nfields, &in, &in.set)) ||
 	    (rc = org_create(r->db, &r->actor, &in, &id, &r->err)))
 		return rc;
 	return send_org(r, 201, id);
@@ -317,7 +336,8 @@ static int create_org(struct http_req *r)
 
 static int get_org(struct http_req *r)
 {
-	return send_org(r, 200, r->id);
+	int rc = http_query_check(r, no_params);
+	return rc ? rc : send_org(r, 200, r->id);
 }
 
 static int patch_org(struct http_req *r)
@@ -326,7 +346,7 @@ static int patch_org(struct http_req *r)
 	int64_t version;
 	int rc;
 
-	if ((rc = http_if_match(r, &version)) ||
+	if ((rc = http_query_check(r, no_params)) || (rc = http_if_match(r, &version)) ||
 	    (rc = decode(r, org_patch_fields, org_patch_nfields, &in, &in.set)) ||
 	    (rc = org_update(r->db, &r->actor, r->id, version, &in, &r->err)))
 		return rc;
@@ -376,7 +396,7 @@ static int create_cat(struct http_req *r)
 	int64_t id;
 	int rc;
 
-	if ((rc = decode(r, cat_create_fields, cat_create_nfields, &in, &in.set)) ||
+	if ((rc = http_query_check(r, no_params)) || (rc = decode(r, cat_create_fields, cat_create_nfields, &in, &in.set)) ||
 	    (rc = cat_create(r->db, &r->actor, &in, &id, &r->err)))
 		return rc;
 	return send_cat(r, 201, id);
@@ -384,7 +404,8 @@ static int create_cat(struct http_req *r)
 
 static int get_cat(struct http_req *r)
 {
-	return send_cat(r, 200, r->id);
+	int rc = http_query_check(r, no_params);
+	return rc ? rc : send_cat(r, 200, r->id);
 }
 
 static int patch_cat(struct http_req *r)
@@ -393,7 +414,7 @@ static int patch_cat(struct http_req *r)
 	int64_t version;
 	int rc;
 
-	if ((rc = http_if_match(r, &version)) ||
+	if ((rc = http_query_check(r, no_params)) || (rc = http_if_match(r, &version)) ||
 	    (rc = decode(r, cat_patch_fields, cat_patch_nfields, &in, &in.set)) ||
 	    (rc = cat_update(r->db, &r->actor, r->id, version, &in, &r->err)))
 		return rc;
@@ -435,7 +456,7 @@ static int create_token(struct http_req *r)
 	json_t *j;
 	int rc;
 
-	if ((rc = decode(r, token_fields, ARRAY_SIZE(token_fields), &in, NULL)) ||
+	if ((rc = http_query_check(r, no_params)) || (rc = decode(r, token_fields, ARRAY_SIZE(token_fields), &in, NULL)) ||
 	    (rc = acct_token_create(r->db, &r->actor, in.user_id ? in.user_id : r->actor.user_id, in.name,
 				    token, &id, &r->err)) ||
 	    (rc = user_token_get_json(r->db, &r->actor, id, &j, &r->err)))
@@ -447,8 +468,11 @@ static int create_token(struct http_req *r)
 
 static int revoke_token(struct http_req *r)
 {
-	int rc = acct_token_revoke(r->db, &r->actor, r->id, &r->err);
-	return rc ? rc : http_send(r, 204, "application/json; charset=utf-8", "", 0);
+	int rc;
+
+	if ((rc = http_query_check(r, no_params)) || (rc = acct_token_revoke(r->db, &r->actor, r->id, &r->err)))
+		return rc;
+	return http_send(r, 204, "application/json; charset=utf-8", "", 0);
 }
 
 /* ---- audit log */

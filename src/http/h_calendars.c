@@ -13,6 +13,9 @@
 
 #define IMPORT_BODY_MAX (1u << 20)
 
+/* for the handlers that take no query parameters: any is a 400 */
+static const char *const no_params[] = { NULL };
+
 /* ---- cursors: base64url of the last id ---- */
 
 static int cursor_decode(struct http_req *r, int64_t *after)
@@ -104,7 +107,9 @@ static int create_calendar(struct http_req *r)
 	json_t *j;
 	int rc;
 
-	if (!(rc = decode_input(r, &in, &have)) && !(rc = cal_create(r->db, &r->actor, &in, have, &id, &r->err)))
+	memset(&in, 0, sizeof(in));
+	if (!(rc = http_query_check(r, no_params)) && !(rc = decode_input(r, &in, &have)) &&
+	    !(rc = cal_create(r->db, &r->actor, &in, have, &id, &r->err)))
 		rc = cal_get_json(r->db, &r->actor, id, &j, &r->err);
 	json_decref(in.windows);
 	return rc ? rc : http_json(r, 201, j);
@@ -113,8 +118,11 @@ static int create_calendar(struct http_req *r)
 static int get_calendar(struct http_req *r)
 {
 	json_t *j;
-	int rc = cal_get_json(r->db, &r->actor, r->id, &j, &r->err);
-	return rc ? rc : http_json(r, 200, j);
+	int rc;
+
+	if ((rc = http_query_check(r, no_params)) || (rc = cal_get_json(r->db, &r->actor, r->id, &j, &r->err)))
+		return rc;
+	return http_json(r, 200, j);
 }
 
 static int patch_calendar(struct http_req *r)
@@ -126,7 +134,8 @@ static int patch_calendar(struct http_req *r)
 	int rc;
 
 	memset(&in, 0, sizeof(in));
-	if (!(rc = http_if_match(r, &version)) && !(rc = decode_input(r, &in, &have)) &&
+	if (!(rc = http_query_check(r, no_params)) && !(rc = http_if_match(r, &version)) &&
+	    !(rc = decode_input(r, &in, &have)) &&
 	    !(rc = cal_update(r->db, &r->actor, r->id, version, &in, have, &r->err)))
 		rc = cal_get_json(r->db, &r->actor, r->id, &j, &r->err);
 	json_decref(in.windows);
@@ -196,7 +205,7 @@ static int import_days(struct http_req *r)
 	size_t i;
 	int rc;
 
-	if ((rc = http_query_check(r, (const char *const[]){ NULL })))
+	if ((rc = http_query_check(r, no_params)))
 		return rc;
 	for (i = 0; ct && i < ARRAY_SIZE(import_types); i++) {
 		size_t n = strlen(import_types[i].type);

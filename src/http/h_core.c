@@ -6,6 +6,11 @@
 static int health(struct http_req *r)
 {
 	static const char ok[] = "{\"status\":\"ok\"}";
+	static const char *const allowed[] = { NULL };
+	int rc;
+
+	if ((rc = http_query_check(r, allowed)))
+		return rc;
 	return http_send(r, 200, "application/json; charset=utf-8", ok, sizeof(ok) - 1);
 }
 

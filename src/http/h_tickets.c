@@ -342,13 +342,40 @@ static int delete_link(struct http_req *r)
 	return http_send(r, 204, "text/plain", "", 0);
 }
 
+/*
+ * The read-only labels of the GET answer: the rows (impact) and the names
+ * of the values (priorities). PUT takes them back unchanged so a client
+ * can GET, edit "matrix" and PUT the same object; a different value is a
+ * 400, as it cannot be changed.
+ */
+static json_t *impact_labels(void)
+{
+	return json_pack("[s,s,s]", "1", "2", "3");
+}
+
+static json_t *priority_labels(void)
+{
+	return json_pack("[s,s,s,s]", prio_name(1), prio_name(2), prio_name(3), prio_name(4));
+}
+
+static const struct {
+	const char *key;
+	json_t *(*labels)(void);
+} matrix_labels[] = {
+	{ "impact", impact_labels },
+	{ "priorities", priority_labels },
+};
+
 static json_t *matrix_json(const int m[3][3])
 {
-	json_t *rows = json_array();
+	json_t *o, *rows = json_array();
+
 	for (int i = 0; i < 3; i++)
 		json_array_append_new(rows, json_pack("[i,i,i]", m[i][0], m[i][1], m[i][2]));
-	return json_pack("{s:o, s:[s,s,s], s:[s,s,s,s]}", "matrix", rows, "impact", "1", "2", "3",
-			 "priorities", "P1", "P2", "P3", "P4");
+	o = json_pack("{s:o}", "matrix", rows);
+	for (size_t i = 0; i < ARRAY_SIZE(matrix_labels); i++)
+		json_object_set_new(o, matrix_labels[i].key, matrix_labels[i].labels());
+	return o;
 }
 
 static int get_matrix(struct http_req *r)
@@ -358,6 +385,24 @@ static int get_matrix(struct http_req *r)
 	if ((rc = http_query_check(r, no_params)) || (rc = prio_matrix_get(r->db, m, &r->err)))
 		return rc;
 	return http_json(r, 200, matrix_json((const int (*)[3])m));
+}
+
+/* A label field of the body: absent or equal to what GET answers. */
+static int check_label(struct http_req *r, const char *key, json_t *v)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(matrix_labels); i++) {
+		if (strcmp(key, matrix_labels[i].key))
+			continue;
+		json_t *want = matrix_labels[i].labels();
+		bool same = json_equal(v, want);
+		char *text = same ? NULL : json_dumps(want, JSON_COMPACT);
+		int rc = same ? 0 : yw_errf(&r->err, YW_EINVAL, key, "%s cannot be changed; send %s or leave it out",
+					    key, text ? text : "the value GET answers");
+		free(text);
+		json_decref(want);
+		return rc;
+	}
+	return yw_errf(&r->err, YW_EUNKNOWN, key, "unknown field %.60s", key);
 }
 
 static int put_matrix(struct http_req *r)
@@ -370,8 +415,8 @@ static int put_matrix(struct http_req *r)
 	if ((rc = http_query_check(r, no_params)))
 		return rc;
 	json_object_foreach(r->body, key, v)
-		if (strcmp(key, "matrix"))
-			return yw_errf(&r->err, YW_EUNKNOWN, key, "unknown field %.60s", key);
+		if (strcmp(key, "matrix") && (rc = check_label(r, key, v)))
+			return rc;
 	if (!rows)
 		return yw_errf(&r->err, YW_EINVAL, "matrix", "matrix is required");
 	if (!json_is_array(rows) || json_array_size(rows) != 3)

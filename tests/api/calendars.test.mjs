@@ -147,9 +147,12 @@ test('invalid calendars are refused with the field at fault, and nothing is writ
     assert.equal(r.status, 400, JSON.stringify(body) + ' ' + r.text);
     assert.equal(r.json.error.field, field, JSON.stringify(body));
   }
+  // the version is checked first (as for tickets), then the fields
+  const v = (await srv.get(`/api/v1/calendars/${cnId}`, { token: admin })).json.version;
   const r = await srv.patch(`/api/v1/calendars/${cnId}`, { windows: { mon: [{ start: '18:00', end: '09:00' }] } },
-    { token: admin, headers: { 'If-Match': '1' } });
+    { token: admin, headers: { 'If-Match': String(v) } });
   assert.equal(r.status, 400);
+  assert.equal(r.json.error.field, 'windows.mon');
   assert.equal(srv.snapshot(), before);
 });
 

@@ -79,6 +79,7 @@ test('whole incident life cycle, with first response, notes required, reopen and
   r = await move(srv, tok.lina, t.id, { to: 'resolved', resolution_code: 'fixed' });
   assert.equal(r.status, 409);
   assert.equal(r.json.error.code, 'invalid_transition');
+  assert.equal(r.json.error.message, 'a ticket in status pending cannot move to resolved');
   assert.deepEqual(r.json.error.allowed.sort(), ['cancelled', 'in_progress']);
   r = await move(srv, tok.lina, t.id, { to: 'in_progress' });
   assert.equal(r.status, 200);
@@ -125,6 +126,7 @@ test('whole incident life cycle, with first response, notes required, reopen and
   const p = await srv.patch(T(t.id), { title: 'x' }, { token: tok.zhaomin, headers: { 'If-Match': String(closedVersion) } });
   assert.equal(p.status, 409);
   assert.equal(p.json.error.code, 'invalid_transition');
+  assert.equal(p.json.error.message, 'a ticket in status closed cannot be changed');
 });
 
 test('a request needing approval: approve then assign, reject needs a reason and is final', async () => {

@@ -75,6 +75,37 @@ static void test_phone(void **state)
 	}
 }
 
+/* Characters are code points: 8 Chinese characters pass, 7 do not, whatever their bytes. */
+static void test_password_length(void **state)
+{
+	static const struct {
+		const char *unit;   /* repeated reps times */
+		int reps;
+		bool ok;
+	} cases[] = {
+		{ "a", 7, false }, { "a", 8, true }, { "a", 128, true }, { "a", 129, false },
+		{ "密", 7, false }, { "密", 8, true }, { "密", 128, true }, { "密", 129, false },
+		{ "\xf0\x9f\x94\x91", 128, true }, { "\xf0\x9f\x94\x91", 129, false },   /* U+1F511, 4 bytes */
+		{ "\xff", 10, false },                                                 /* not UTF-8 */
+		{ "a", 1000, false },
+	};
+	char buf[4200];
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct yw_err err = YW_ERR_INIT;
+		size_t n = strlen(cases[i].unit), len = 0;
+		for (int k = 0; k < cases[i].reps; k++, len += n)
+			memcpy(buf + len, cases[i].unit, n);
+		buf[len] = '\0';
+		int rc = acct_password_check(buf, &err);
+		if (cases[i].ok != (rc == 0))
+			fail_msg("password of %d x '%s': got %d (%s)", cases[i].reps, cases[i].unit, rc, err.msg);
+		if (rc)
+			assert_string_equal(err.field, "password");
+	}
+}
+
 static void test_org_code(void **state)
 {
 	struct yw_err err = YW_ERR_INIT;
@@ -222,6 +253,7 @@ int main(void)
 		cmocka_unit_test(test_login),
 		cmocka_unit_test(test_email),
 		cmocka_unit_test(test_phone),
+		cmocka_unit_test(test_password_length),
 		cmocka_unit_test(test_org_code),
 		cmocka_unit_test(test_like_pattern),
 		cmocka_unit_test(test_table_order),
