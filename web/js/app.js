@@ -200,10 +200,22 @@ function closeBell() {
   if (btn) btn.setAttribute('aria-expanded', 'false');
 }
 
+// A bell drawn as SVG: an emoji would depend on the fonts of the machine.
+function bellIcon() {
+  const ns = 'http://www.w3.org/2000/svg';
+  const svg = document.createElementNS(ns, 'svg');
+  for (const [k, v] of Object.entries({ viewBox: '0 0 24 24', width: '20', height: '20', 'aria-hidden': 'true', class: 'bell-icon' })) svg.setAttribute(k, v);
+  const path = document.createElementNS(ns, 'path');
+  path.setAttribute('d', 'M12 2a6 6 0 0 0-6 6v3.6L4.3 15A1 1 0 0 0 5.2 16.5h13.6a1 1 0 0 0 .9-1.5L18 11.6V8a6 6 0 0 0-6-6zm-2.5 16a2.5 2.5 0 0 0 5 0z');
+  path.setAttribute('fill', 'currentColor');
+  svg.appendChild(path);
+  return svg;
+}
+
 function buildBell() {
   const listId = 'bell-list';
   const btn = h('button', { type: 'button', class: 'bell', id: 'bell', 'aria-controls': listId, 'aria-expanded': 'false',
-    'aria-haspopup': 'true' }, h('span', { 'aria-hidden': 'true' }, '🔔'), h('span', { class: 'count', id: 'bell-count', hidden: true }));
+    'aria-haspopup': 'true' }, bellIcon(), h('span', { class: 'count', id: 'bell-count', hidden: true }));
   const list = h('ul', { class: 'bell-list', id: listId, hidden: true, 'aria-label': t('bell.title') });
   btn.addEventListener('click', async () => {
     if (bell.open) { closeBell(); return; }

@@ -143,7 +143,10 @@ function label(c, compact) {
   if (c.state === 'met') when = '';
   else if (c.left <= 0 || c.state === 'breached') when = t('sla.overdue', { t: fmtLeft(c.left, c.exact) });
   else when = t('sla.left', { t: fmtLeft(c.left, c.exact) });
-  if (compact) return [target, c.state === 'running' || c.state === 'warning' ? '' : stateWord, when].filter(Boolean).join(' ');
+  // compact: the colour tells running / warning / breached; words only
+  // where the time alone would not say it
+  if (compact) return [target, c.state === 'met' || c.state === 'paused' || c.state === 'cancelled' ? stateWord : '', when].filter(Boolean).join(' ');
+  if (c.state === 'breached') return `${target} · ${t('sla.breached_by', { t: fmtLeft(c.left, c.exact) })}`;
   return [target, stateWord, when].filter(Boolean).join(' · ');
 }
 
