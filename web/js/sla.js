@@ -82,11 +82,11 @@ function loadWarnings() {
 
 const open = (s) => !s.stopped_at && (s.state === 'running' || s.state === 'warning' || s.state === 'breached' || s.state === 'paused');
 
-class Clock {
-  constructor(s) {
+export class Clock {
+  constructor(s, now = Date.now()) {
     this.s = s;
     this.state = s.state || 'running';
-    this.at = Date.now();
+    this.at = now;
     this.exact = false;
     this.left = (typeof s.remaining_minutes === 'number' ? s.remaining_minutes : 0) * 60;
     const due = s.due_at ? Date.parse(s.due_at) : NaN;
@@ -106,8 +106,10 @@ class Clock {
     if (!this.running) return false;
     if (this.exact) this.left -= (now - from) / 1000;
     else if (this.cal) {
-      // whole seconds of working time between from and now
-      for (let x = Math.ceil(from / 1000) * 1000; x < now; x += 1000) if (this.cal.working(x)) this.left -= 1;
+      // the working time between from and now, by the second (by the
+      // minute over a long gap, e.g. after the computer slept)
+      const step = now - from > 600000 ? 60 : 1;
+      for (let x = Math.ceil(from / 1000) * 1000; x < now; x += step * 1000) if (this.cal.working(x)) this.left -= step;
     } else return false;
     const before = this.state;
     const total = (this.s.target_minutes || 0) * 60;
