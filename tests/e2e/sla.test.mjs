@@ -12,6 +12,7 @@ import { setup, login, apiAs, assertClean } from './lib.mjs';
 // Monday 2026-03-02 10:00 in Shanghai
 const T0 = Date.parse('2026-03-02T02:00:00Z') / 1000;
 const P = '/sla/policies';
+const SHOTS = process.env.YW_SCREENSHOTS ? new URL('../../docs/screenshots/', import.meta.url).pathname : null;
 let env, admin, ids, tA, tB;
 
 async function waitFor(fn, ms = 10000) {
@@ -114,6 +115,11 @@ test('SLA policies: a validation error at its field, a policy saved and moved up
   await page.locator('#sla-policies tbody tr').nth(list.length - 2).filter({ hasText: '夜间值守' }).waitFor();
   list = (await admin.get(P)).items;
   assert.equal(list[0].name, 'e2e 全天候 P1', 'the rest keep their order');
+  if (SHOTS) {
+    await page.goto('/admin/sla-policies?edit=' + list[0].id);
+    await page.locator('#policy-form').waitFor();
+    await page.screenshot({ path: SHOTS + 'desktop-sla-policies.png', fullPage: false });
+  }
   assertClean(assert, page);
 
   // a manager reads, nothing to press
