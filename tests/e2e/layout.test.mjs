@@ -167,3 +167,19 @@ test('admin calendars: holidays of a year, import of a holiday-cn file, a bad fi
   assert.equal(env.srv.snapshot(), before, 'a bad file changes nothing');
   assertClean(assert, page);
 });
+
+test('the bell on the demo data: the unread count the API gives, the list open over the page', async () => {
+  const page = await env.newPage(DESKTOP);
+  await login(page, 'lina');
+  const lina = await apiAs(env.srv, 'lina');
+  const { unread } = await lina.get('/notifications/unread-count');
+  assert.ok(unread > 0, 'the demo escalations notified the assignee');
+  await page.locator('#bell-count:not([hidden])').waitFor();
+  assert.equal(await page.locator('#bell-count').textContent(), String(unread));
+  await page.waitForSelector('#home-sla table');
+  await page.click('#bell');
+  await page.locator('#bell-list li.notif').first().waitFor();
+  assert.equal(await page.locator('#bell-list li.notif.unread').count(), Math.min(unread, 20));
+  await shot(page, 'desktop-bell');
+  assertClean(assert, page);
+});

@@ -15,14 +15,14 @@ const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '
 export const DESKTOP = { width: 1280, height: 860 };
 export const PHONE = { width: 375, height: 740 };
 
-// Starts the server and a browser. Returns { srv, newPage, close }.
+// Starts the server and a browser. Returns { srv, newPage, newContext, close, restart }.
 // Every page records console errors, page errors and CSP violations in
 // page.problems, which a test checks with assertClean(page).
 export async function setup(opts = {}) {
   if (!existsSync(CHROMIUM)) throw new Error(`no browser at ${CHROMIUM}: run scripts/deps.sh (Debian package chromium)`);
   // YW_WEB_ROOT=web serves the UI from disk: edit and re-run without a rebuild
   const args = process.env.YW_WEB_ROOT ? ['--web-root', process.env.YW_WEB_ROOT] : [];
-  const srv = await startServer({ demo: true, args, ...opts });
+  let srv = await startServer({ demo: true, args, ...opts });
   const profiles = [];
   const contexts = [];
   // Each context is its own fresh profile (cookies, cache, localStorage).
@@ -30,7 +30,7 @@ export async function setup(opts = {}) {
     const dir = mkdtempSync(join(tmpdir(), 'yunwei-chromium-'));
     profiles.push(dir);
     const ctx = await chromium.launchPersistentContext(dir, {
-      executablePath: CHROMIUM, headless: true, args: ARGS, viewport, baseURL: srv.base,
+      executablePath: CHROMIUM, headless: true, args: ARGS, viewport, baseURL: env.srv.base,
       locale: 'zh-CN', timezoneId: 'Asia/Shanghai', ...extra,
     });
     ctx.setDefaultTimeout(10000);
@@ -45,11 +45,21 @@ export async function setup(opts = {}) {
   }
   async function close() {
     for (const c of contexts) await c.close().catch(() => {});
-    await srv.stop();
+    await env.srv.stop();
     for (const d of profiles) rmSync(d, { recursive: true, force: true });
-    srv.cleanup();
+    env.srv.cleanup();
   }
-  return { srv, newPage, newContext, close };
+  // Stops the server and starts it again on the same database (with the
+  // environment as it is now, e.g. another YW_FAKE_NOW): env.srv is the new
+  // one, and pages made before it must be closed or pointed at env.srv.base.
+  async function restart() {
+    await env.srv.stop();
+    srv = await startServer({ dir: env.srv.dir, args });
+    env.srv = srv;
+    return srv;
+  }
+  const env = { srv, newPage, newContext, close, restart };
+  return env;
 }
 
 export function watch(page) {

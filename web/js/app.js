@@ -18,6 +18,7 @@ const routes = [
   { re: /^\/tickets\/(\d+)$/, mod: './views/ticket.js' },
   { re: /^\/portal$/, mod: './views/portal.js', roles: ['customer'], staffGoes: '/' },
   { re: /^\/portal\/new$/, mod: './views/portal.js', roles: ['customer'], staffGoes: '/tickets/new', sub: 'new' },
+  { re: /^\/admin\/(sla-policies)$/, mod: './views/admin.js', roles: ['admin', 'manager', 'supervisor'] },
   { re: /^\/admin(?:\/([a-z-]+))?$/, mod: './views/admin.js', roles: ['admin', 'manager'] },
 ];
 
@@ -29,6 +30,7 @@ const nav = [
   { href: '/portal', key: 'nav.portal', roles: ['customer'] },
   { href: '/portal/new', key: 'nav.portal_new', roles: ['customer'] },
   { href: '/admin', key: 'nav.admin', roles: ['admin', 'manager'] },
+  { href: '/admin/sla-policies', key: 'nav.sla', roles: ['supervisor'] },
 ];
 
 export function me() { return state.me; }
@@ -86,7 +88,7 @@ function renderShell() {
   const langSel = h('select', { id: 'lang', 'aria-label': t('lang.label'), class: 'lang' },
     LANGS.map((l) => h('option', { value: l, selected: l === currentLang() }, t('lang.' + l))));
   langSel.addEventListener('change', () => { setLang(langSel.value); location.reload(); });
-  const bell = h('div', { class: 'bell-wrap', id: 'bell-wrap', hidden: true });
+  const bellWrap = buildBell();
   const user = h('span', { class: 'who', id: 'who' }, state.me.display_name || state.me.login,
     h('span', { class: 'role' }, t('role.' + state.me.role)));
   const out = h('button', { type: 'button', class: 'linkish', id: 'logout', onclick: logout }, t('nav.logout'));
@@ -94,7 +96,7 @@ function renderShell() {
     h('a', { class: 'brand', href: homeOf(state.me) }, t('app.name')),
     toggle,
     h('nav', { 'aria-label': t('nav.label') }, ul),
-    h('div', { class: 'top-right' }, bell, user, langSel, out));
+    h('div', { class: 'top-right' }, bellWrap, user, langSel, out));
   markActive();
   startBell();
 }
@@ -112,41 +114,132 @@ function markActive() {
   if (tg) tg.setAttribute('aria-expanded', 'false');
 }
 
-// The notifications bell: shown only when the server has notifications.
-async function pollBell() {
+// The notifications bell: the unread count is polled (a cheap count);
+// the list is fetched when the bell opens. Each message is shown in the
+// UI's language, links to its ticket and is marked read when opened.
+const bell = { open: false, unread: 0 };
+
+function notifText(n) {
+  const en = currentLang() === 'en';
+  return { subject: (en ? n.subject_en : n.subject) || n.subject || n.kind || '', body: (en ? n.body_en : n.body) || '' };
+}
+
+function drawBellButton() {
   const wrap = $('#bell-wrap');
-  if (!wrap || !state.me) return;
+  if (!wrap) return;
+  wrap.hidden = false;
+  const btn = $('#bell');
+  btn.setAttribute('aria-label', t('bell.label', { n: bell.unread }));
+  btn.title = t('bell.label', { n: bell.unread });
+  const count = $('#bell-count');
+  count.textContent = bell.unread > 99 ? '99+' : String(bell.unread);
+  count.hidden = !bell.unread;
+}
+
+async function pollBell() {
+  if (!$('#bell-wrap') || !state.me) return;
+  try {
+    const r = await api('GET', '/notifications/unread-count', null, { noRedirect: true });
+    const changed = r.unread !== bell.unread;
+    bell.unread = r.unread;
+    drawBellButton();
+    if (changed && bell.open) await fillBell();
+  } catch (e) {
+    if (e instanceof ApiError && (e.status === 403 || e.status === 404)) { stopBell(); $('#bell-wrap').hidden = true; }
+  }
+}
+
+async function fillBell() {
+  const list = $('#bell-list');
+  if (!list) return;
   let data;
   try {
     data = await api('GET', '/notifications?limit=20', null, { noRedirect: true });
   } catch (e) {
-    if (e instanceof ApiError && (e.status === 404 || e.status === 400 || e.status === 405)) stopBell();
-    wrap.hidden = true;
+    clear(list).append(h('li', { class: 'muted' }, t('err.load', { msg: e.message })));
     return;
   }
-  const items = (data && data.items) || [];
-  const unread = typeof data.unread === 'number' ? data.unread : items.filter((n) => !n.read_at && !n.read).length;
-  clear(wrap);
-  wrap.hidden = false;
-  const listId = 'bell-list';
-  const btn = h('button', { type: 'button', class: 'bell', 'aria-controls': listId, 'aria-expanded': 'false',
-    'aria-label': t('bell.label', { n: unread }) }, '🔔', unread ? h('span', { class: 'count', id: 'bell-count' }, String(unread)) : null);
-  const list = h('ul', { class: 'bell-list', id: listId, hidden: true },
-    items.length ? items.map((n) => h('li', { class: n.read_at || n.read ? '' : 'unread' },
-      h(n.ticket_id ? 'a' : 'span', n.ticket_id ? { href: '/tickets/' + n.ticket_id } : null,
-        n.message || n.title || n.body || n.kind || ''),
-      h('time', null, fmtTime(n.created_at, true)))) : h('li', null, t('bell.empty')));
-  btn.addEventListener('click', () => {
-    const open = list.hidden;
-    list.hidden = !open;
-    btn.setAttribute('aria-expanded', String(open));
-  });
-  wrap.append(btn, list);
+  bell.unread = data.unread;
+  drawBellButton();
+  const items = data.items || [];
+  clear(list).append(
+    h('li', { class: 'bell-head' }, h('strong', null, t('bell.title')),
+      h('button', { type: 'button', class: 'linkish', id: 'bell-read-all', disabled: !bell.unread, onclick: readAll }, t('bell.read_all'))),
+    ...(items.length ? items.map((n) => {
+      const { subject, body } = notifText(n);
+      const read = !!n.read_at;
+      const href = n.ticket_id ? '/tickets/' + n.ticket_id : null;
+      const open = async (e) => {
+        if (e) e.preventDefault();
+        if (!read) await api('POST', `/notifications/${n.id}/read`, null, { noRedirect: true }).catch(() => null);
+        closeBell();
+        pollBell();
+        if (href) go(href);
+      };
+      return h('li', { class: 'notif ' + (read ? 'read' : 'unread'), dataset: { id: n.id, kind: n.kind } },
+        h(href ? 'a' : 'button', href ? { href, class: 'notif-subject', onclick: open } : { type: 'button', class: 'linkish notif-subject', onclick: open }, subject),
+        body ? h('p', { class: 'notif-body' }, body) : null,
+        h('span', { class: 'notif-meta' }, n.ticket_number ? n.ticket_number + ' · ' : '', h('time', { datetime: n.created_at || '' }, fmtTime(n.created_at, true)),
+          read ? null : h('span', { class: 'sr' }, ' ' + t('bell.unread'))));
+    }) : [h('li', { class: 'muted' }, t('bell.empty'))]));
 }
+
+async function readAll() {
+  try {
+    await api('POST', '/notifications/read-all', null, { noRedirect: true });
+  } catch (e) { toast(t('err.generic', { msg: e.message }), 'error'); return; }
+  bell.unread = 0;
+  drawBellButton();
+  await fillBell();
+}
+
+function closeBell() {
+  bell.open = false;
+  const list = $('#bell-list'), btn = $('#bell');
+  if (list) list.hidden = true;
+  if (btn) btn.setAttribute('aria-expanded', 'false');
+}
+
+// A bell drawn as SVG: an emoji would depend on the fonts of the machine.
+function bellIcon() {
+  const ns = 'http://www.w3.org/2000/svg';
+  const svg = document.createElementNS(ns, 'svg');
+  for (const [k, v] of Object.entries({ viewBox: '0 0 24 24', width: '20', height: '20', 'aria-hidden': 'true', class: 'bell-icon' })) svg.setAttribute(k, v);
+  const path = document.createElementNS(ns, 'path');
+  path.setAttribute('d', 'M12 2a6 6 0 0 0-6 6v3.6L4.3 15A1 1 0 0 0 5.2 16.5h13.6a1 1 0 0 0 .9-1.5L18 11.6V8a6 6 0 0 0-6-6zm-2.5 16a2.5 2.5 0 0 0 5 0z');
+  path.setAttribute('fill', 'currentColor');
+  svg.appendChild(path);
+  return svg;
+}
+
+function buildBell() {
+  const listId = 'bell-list';
+  const btn = h('button', { type: 'button', class: 'bell', id: 'bell', 'aria-controls': listId, 'aria-expanded': 'false',
+    'aria-haspopup': 'true' }, bellIcon(), h('span', { class: 'count', id: 'bell-count', hidden: true }));
+  const list = h('ul', { class: 'bell-list', id: listId, hidden: true, 'aria-label': t('bell.title') });
+  btn.addEventListener('click', async () => {
+    if (bell.open) { closeBell(); return; }
+    bell.open = true;
+    list.hidden = false;
+    btn.setAttribute('aria-expanded', 'true');
+    clear(list).append(h('li', { class: 'muted' }, t('app.loading')));
+    await fillBell();
+  });
+  const wrap = h('div', { class: 'bell-wrap', id: 'bell-wrap', hidden: true }, btn, list);
+  wrap.addEventListener('keydown', (e) => { if (e.key === 'Escape' && bell.open) { closeBell(); btn.focus(); } });
+  return wrap;
+}
+
+// A click outside the open bell closes it.
+document.addEventListener('click', (e) => {
+  if (bell.open && !e.target.closest('#bell-wrap')) closeBell();
+});
+
 function startBell() {
   stopBell();
+  bell.open = false;
   pollBell();
-  state.notif = setInterval(pollBell, 60000);
+  state.notif = setInterval(() => { if (!document.hidden) pollBell(); }, 30000);
 }
 function stopBell() {
   if (state.notif) clearInterval(state.notif);

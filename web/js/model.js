@@ -2,7 +2,7 @@
 // look-up caches. Enum values come from the server; their words from the
 // catalogue.
 import { h } from './dom.js';
-import { t, tOr, fmtMinutes, fmtTime } from './i18n.js';
+import { tOr } from './i18n.js';
 import { api, listAll } from './api.js';
 
 export const STAFF = ['admin', 'manager', 'supervisor', 'engineer'];
@@ -15,7 +15,6 @@ export const PRIORITIES = ['P1', 'P2', 'P3', 'P4'];
 export const CHANNELS = ['phone', 'email', 'web', 'portal', 'monitoring', 'onsite'];
 export const RESOLUTION_CODES = ['fixed', 'workaround', 'no_fault_found', 'duplicate', 'user_error', 'vendor_fixed', 'cancelled_by_user'];
 export const ROLES = ['admin', 'manager', 'supervisor', 'engineer', 'customer'];
-export const SLA_STATES = ['running', 'paused', 'warning', 'breached', 'met'];
 
 export const isStaff = (me) => !!me && STAFF.includes(me.role);
 export const isLead = (me) => !!me && LEADS.includes(me.role);
@@ -53,29 +52,6 @@ export function priorityBadge(p) {
   return h('span', { class: 'badge pr-' + txt.toLowerCase() }, txt);
 }
 
-// SLA badges from t.sla = [{target, due_at, state, remaining_minutes}];
-// nothing when the server sends no SLA data.
-export function slaBadges(ticket, compact = false) {
-  const sla = Array.isArray(ticket && ticket.sla) ? ticket.sla : [];
-  return sla.map((s) => {
-    const state = s.state || 'running';
-    const target = tOr('sla.target.' + s.target, s.target);
-    let when = '';
-    if (typeof s.remaining_minutes === 'number') {
-      when = s.remaining_minutes < 0 || state === 'breached'
-        ? t('sla.overdue', { t: fmtMinutes(s.remaining_minutes) })
-        : t('sla.left', { t: fmtMinutes(s.remaining_minutes) });
-    }
-    const label = compact ? `${target} ${when}` : `${target} · ${tOr('sla.state.' + state, state)}${when ? ' · ' + when : ''}`;
-    return h('span', { class: 'badge sla sla-' + state, title: s.due_at ? t('sla.due', { t: fmtTime(s.due_at) }) : null,
-      dataset: { slaState: state } }, label);
-  });
-}
-
-export function hasSlaState(ticket, states) {
-  return Array.isArray(ticket.sla) && ticket.sla.some((s) => states.includes(s.state));
-}
-
 // Shared look-ups, fetched once per page load.
 const cache = new Map();
 export function cached(key, loader) {
@@ -89,8 +65,6 @@ export const loadCategories = () => cached('categories', async () => (await list
 export const loadOrgs = () => cached('orgs', async () => (await listAll('/organizations')).items);
 export const loadStaff = () => cached('staff', async () => (await listAll('/users')).items.filter((u) => STAFF.includes(u.role)));
 export const loadMatrix = () => cached('matrix', () => api('GET', '/priority-matrix'));
-// Whether the server filters tickets by SLA state (the SLA issue's API).
-export const slaSupported = () => cached('sla', () => api('GET', '/tickets?sla_state=warning&limit=1').then(() => true, () => false));
 
 // Categories as a depth-first list with depth, for an indented select.
 export function categoryTree(cats, activeOnly = true) {

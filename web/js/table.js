@@ -2,7 +2,8 @@
 // phone the rows become cards (CSS), each cell labelled by data-label.
 import { h } from './dom.js';
 import { t, fmtTime } from './i18n.js';
-import { refName, statusBadge, priorityBadge, slaBadges, typeText, faultText } from './model.js';
+import { refName, statusBadge, priorityBadge, typeText, faultText } from './model.js';
+import { slaBadges } from './sla.js';
 
 // Columns as a table: key, header, cell builder, shown for customers?
 const columns = [
@@ -15,7 +16,7 @@ const columns = [
   { key: 'group', head: 'col.group', cust: false, cell: (x) => refName(x, 'group') },
   { key: 'assignee', head: 'col.assignee', cust: true, cell: (x) => refName(x, 'assignee') },
   { key: 'organization', head: 'col.organization', cust: false, cell: (x) => refName(x, 'organization') },
-  { key: 'sla', head: 'col.sla', cust: false, cell: (x) => slaBadges(x, true) },
+  { key: 'sla', head: 'col.sla', cust: false, cell: (x, o) => slaBadges(x, true, { staff: !o.customer }) },
   { key: 'updated_at', head: 'col.updated', cust: true, cell: (x) => h('time', { datetime: x.updated_at || '' }, fmtTime(x.updated_at, true)) },
 ];
 
@@ -32,7 +33,7 @@ export function ticketTable(items, opts = {}) {
   const frag = document.createDocumentFragment();
   for (const x of items) {
     const tr = h('tr', { dataset: { id: x.id } });
-    cols.forEach((c, i) => tr.appendChild(h('td', { class: 'c-' + c.key, dataset: { label: heads[i] } }, c.cell(x))));
+    cols.forEach((c, i) => tr.appendChild(h('td', { class: 'c-' + c.key, dataset: { label: heads[i] } }, c.cell(x, opts))));
     frag.appendChild(tr);
   }
   tbody.appendChild(frag);

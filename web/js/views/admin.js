@@ -1,5 +1,5 @@
 // Administration: users, groups, organisations, categories, the priority
-// matrix (and calendars once the server has them). One generic list +
+// matrix, calendars; the SLA policies in slapolicies.js. One generic list +
 // form driven by a table of resources; the API validates every form and
 // its messages are shown at the field. Managers see everything read-only.
 import { h, clear, field, select, showFieldError, toast } from '../dom.js';
@@ -67,19 +67,22 @@ const resources = {
   },
 };
 
-const TABS = ['users', 'groups', 'organizations', 'categories', 'priority-matrix', 'calendars'];
+const TABS = ['users', 'groups', 'organizations', 'categories', 'priority-matrix', 'calendars', 'sla-policies'];
 
 export async function render(ctx) {
   const { main, me } = ctx;
-  const tab = TABS.includes(ctx.params[0]) ? ctx.params[0] : 'users';
+  // supervisors read the SLA policies only
+  const tabs = me.role === 'supervisor' ? ['sla-policies'] : TABS;
+  const tab = tabs.includes(ctx.params[0]) ? ctx.params[0] : tabs[0];
   const canWrite = me.role === 'admin';
   main.append(h('h1', null, t('admin.title')),
-    h('nav', { class: 'tabs', 'aria-label': t('admin.sections') }, TABS.map((x) =>
+    h('nav', { class: 'tabs', 'aria-label': t('admin.sections') }, tabs.map((x) =>
       h('a', { href: '/admin/' + x, 'aria-current': x === tab ? 'page' : null, id: 'tab-' + x }, t('admin.tab.' + x)))));
   const area = h('div', { id: 'admin-area' });
   main.append(area);
   if (tab === 'priority-matrix') return matrixScreen(area, canWrite);
   if (tab === 'calendars') return calendarsScreen(area, canWrite);
+  if (tab === 'sla-policies') return (await import('./slapolicies.js')).render(area, ctx, canWrite);
   return resourceScreen(ctx, area, resources[tab], tab, canWrite);
 }
 

@@ -1,10 +1,10 @@
 // Agent home: my open tickets, my groups' unassigned tickets, counts of
 // open tickets by status and priority, and the tickets whose SLA is in
-// warning or breached (when the server has SLA data).
+// warning or breached (the server's sla_state filter).
 import { h, clear } from '../dom.js';
 import { api, qs, listAll } from '../api.js';
 import { t } from '../i18n.js';
-import { OPEN_STATUSES, PRIORITIES, priorityText, statusText, hasSlaState, refId } from '../model.js';
+import { OPEN_STATUSES, PRIORITIES, priorityText, statusText, refId } from '../model.js';
 import { ticketTable, emptyRow } from '../table.js';
 
 function section(id, title, extraHead) {
@@ -60,19 +60,15 @@ export async function render(ctx) {
     return items;
   }).catch((e) => { fill(counts.body, emptyRow(t('err.load', { msg: e.message }))); return []; }));
 
-  // SLA at risk: the server's sla_state filter when it has one, else the
-  // open tickets' own SLA data; hidden when there is no SLA data at all.
-  jobs.push((async () => {
-    let items = null;
-    try {
-      items = (await api('GET', '/tickets' + qs({ sla_state: 'warning,breached', sort: '-priority', limit: 50 }), null)).items;
-    } catch {
-      const all = (await open.catch(() => [])).items || [];
-      if (all.some((x) => Array.isArray(x.sla))) items = all.filter((x) => hasSlaState(x, ['warning', 'breached']));
-    }
-    if (items === null) { sla.sec.hidden = true; return; }
-    fill(sla.body, items.length ? ticketTable(items, { cols: ['number', 'title', 'priority', 'assignee', 'sla'] }) : emptyRow(t('home.sla_empty')));
-  })());
+  // SLA at risk: the server's own filters — clocks in warning or breached,
+  // and the running clocks due within the next two hours.
+  const soon = new Date(Date.now() + 2 * 3600 * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const soonLink = h('a', { href: '/tickets' + qs({ breach_before: soon, sort: 'priority' }), id: 'home-sla-soon' }, t('home.sla_soon'));
+  const riskLink = h('a', { href: '/tickets' + qs({ sla_state: 'warning,breached', status: OPEN_STATUSES, sort: 'priority' }) }, t('home.all'));
+  sla.sec.querySelector('.sec-head').append(h('span', { class: 'sec-links' }, soonLink, riskLink));
+  jobs.push(api('GET', '/tickets' + qs({ sla_state: 'warning,breached', status: OPEN_STATUSES, sort: 'priority', limit: 50 }))
+    .then((r) => fill(sla.body, r.items.length ? ticketTable(r.items, { cols: ['number', 'title', 'priority', 'assignee', 'sla'] }) : emptyRow(t('home.sla_empty'))))
+    .catch((e) => fill(sla.body, emptyRow(t('err.load', { msg: e.message })))));
 
   await Promise.all(jobs);
 }

@@ -5,12 +5,13 @@ import { h, clear, field, select } from '../dom.js';
 import { api, qs, ApiError } from '../api.js';
 import { t, tOr } from '../i18n.js';
 import { go } from '../app.js';
-import { STATUSES, TYPES, PRIORITIES, SLA_STATES, statusText, typeText, faultText,
-  loadGroups, loadStaff, loadOrgs, slaSupported } from '../model.js';
+import { STATUSES, TYPES, PRIORITIES, statusText, typeText, faultText,
+  loadGroups, loadStaff, loadOrgs } from '../model.js';
+import { SLA_STATES } from '../sla.js';
 import { ticketTable, emptyRow } from '../table.js';
 
 const FILTERS = ['q', 'status', 'type', 'priority', 'fault_level', 'group', 'assignee', 'organization',
-  'sla_state', 'created_after', 'created_before', 'sort', 'cursor'];
+  'sla_state', 'breach_before', 'created_after', 'created_before', 'sort', 'cursor'];
 const SORTS = ['-created', 'created', '-updated', 'updated', 'priority', '-priority'];
 
 // yyyy-mm-dd in the user's zone -> ISO instant of that local midnight (+days).
@@ -19,6 +20,18 @@ function dayToIso(day, plusDays = 0) {
   if (!m) return null;
   const d = new Date(+m[1], +m[2] - 1, +m[3] + plusDays);
   return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+// An ISO instant <-> the value of a datetime-local input (the user's zone).
+function isoToLocal(iso) {
+  const d = new Date(iso || '');
+  if (Number.isNaN(d.getTime())) return '';
+  const p = (n) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
+}
+function localToIso(v) {
+  const d = new Date(v || '');
+  return Number.isNaN(d.getTime()) ? v : d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
 function viewsKey(me) { return 'yw.views.' + me.id; }
@@ -40,8 +53,8 @@ export async function render(ctx) {
   const f = Object.fromEntries(FILTERS.map((k) => [k, query.get(k) || '']));
   const list = (v) => (v ? v.split(',').filter(Boolean) : []);
 
-  const [groups, staff, orgs, hasSla] = await Promise.all([
-    loadGroups().catch(() => []), loadStaff().catch(() => []), loadOrgs().catch(() => []), slaSupported()]);
+  const [groups, staff, orgs] = await Promise.all([
+    loadGroups().catch(() => []), loadStaff().catch(() => []), loadOrgs().catch(() => [])]);
   if (!ctx.alive()) return;
 
   const opt = (value, label, cur) => ({ value, label, selected: String(cur) === String(value) });
@@ -53,12 +66,13 @@ export async function render(ctx) {
   const assignee = select([opt('', t('list.any'), f.assignee), opt('me', t('list.me'), f.assignee), ...staff.map((u) => opt(u.id, u.display_name || u.login, f.assignee))], { name: 'assignee' });
   const org = select([opt('', t('list.any'), f.organization), ...orgs.map((o) => opt(o.id, o.name, f.organization))], { name: 'organization' });
   const sla = select([opt('', t('list.any'), f.sla_state), opt('warning,breached', t('list.sla_risk'), f.sla_state), ...SLA_STATES.map((s) => opt(s, tOr('sla.state.' + s, s), f.sla_state))], { name: 'sla_state' });
+  const breach = h('input', { type: 'datetime-local', name: 'breach_before', value: isoToLocal(f.breach_before) });
   const after = h('input', { type: 'date', name: 'created_after', value: f.created_after });
   const before = h('input', { type: 'date', name: 'created_before', value: f.created_before });
   const sort = select(SORTS.map((s) => opt(s, t('sort.' + s), f.sort || '-created')), { name: 'sort' });
   const general = h('p', { class: 'form-error', role: 'alert' });
   // On a phone the filters beyond search fold away unless one is in use.
-  const advanced = ['type', 'fault_level', 'group', 'assignee', 'organization', 'sla_state', 'created_after', 'created_before', 'sort']
+  const advanced = ['type', 'fault_level', 'group', 'assignee', 'organization', 'sla_state', 'breach_before', 'created_after', 'created_before', 'sort']
     .some((k) => f[k]) || window.matchMedia('(min-width: 800px)').matches;
   form.append(
     field(t('list.q'), q, { name: 'q', class: 'wide' }),
@@ -73,7 +87,8 @@ export async function render(ctx) {
         field(t('col.group'), group, { name: 'group' }),
         field(t('col.assignee'), assignee, { name: 'assignee' }),
         field(t('col.organization'), org, { name: 'organization' }),
-        hasSla ? field(t('col.sla'), sla, { name: 'sla_state' }) : null,
+        field(t('list.sla_state'), sla, { name: 'sla_state' }),
+        field(t('list.breach_before'), breach, { name: 'breach_before' }),
         field(t('list.created_after'), after, { name: 'created_after' }),
         field(t('list.created_before'), before, { name: 'created_before' }),
         field(t('list.sort'), sort, { name: 'sort' }))),
@@ -91,6 +106,7 @@ export async function render(ctx) {
       if (all.length) out[k] = all.join(',');
     }
     if (out.sort === '-created') delete out.sort;
+    if (out.breach_before) out.breach_before = localToIso(out.breach_before);
     return out;
   };
   form.addEventListener('submit', (e) => { e.preventDefault(); go('/tickets' + qs(readForm())); });

@@ -7,7 +7,8 @@ import { h, clear, field, select, showFieldError, toast, segmented } from '../do
 import { api, ApiError } from '../api.js';
 import { t, tOr, fmtTime, fmtMinutes, fmtBytes } from '../i18n.js';
 import { isStaff, isLead, OPEN_STATUSES, RESOLUTION_CODES, CHANNELS, refName, refId, statusText, typeText, faultText,
-  priorityText, statusBadge, priorityBadge, slaBadges, loadGroups, loadStaff, loadCategories, categoryTree } from '../model.js';
+  priorityText, statusBadge, priorityBadge, loadGroups, loadStaff, loadCategories, categoryTree } from '../model.js';
+import { slaBadges, refreshBadges } from '../sla.js';
 
 // The fields shown beside the timeline, and compared after a conflict.
 const FIELDS = [
@@ -126,7 +127,12 @@ export async function render(ctx) {
       h('h1', { id: 'tk-title' }, x.title || ''),
       h('div', { class: 'badges' }, statusBadge(x.status), priorityBadge(x.priority), h('span', { class: 'badge' }, typeText(x.type)),
         staff && x.fault_level ? h('span', { class: 'badge fault' }, faultText(x.fault_level)) : null),
-      h('div', { class: 'badges', id: 'sla' }, slaBadges(x)));
+      h('div', { class: 'badges', id: 'sla', 'aria-label': t('col.sla') }, slaBadges(x, false, { staff })),
+      staff && Array.isArray(x.coordinations) && x.coordinations.length
+        ? h('p', { class: 'coord', id: 'coordinations' }, x.coordinations.map((c) => t('sla.coordination', {
+          target: tOr('sla.target.' + c.target, c.target), t: fmtTime(c.opened_at),
+          who: (c.participants || []).map((p) => p.name || tOr('sla.notify.' + p.role, p.role || '')).join('、') })).join('；'))
+        : null);
   }
 
   function actions(x) {
@@ -181,6 +187,7 @@ export async function render(ctx) {
   function histValue(fieldName, v) {
     if (v === null || v === undefined || v === '') return '—';
     if (fieldName === 'status') return statusText(v);
+    if (/^sla_/.test(fieldName)) return tOr('sla.state.' + v, String(v));
     if (fieldName === 'fault_level') return faultText(v);
     if (fieldName === 'priority') return priorityText(/^\d$/.test(String(v)) ? Number(v) : v);
     return String(v);
@@ -399,16 +406,18 @@ export async function render(ctx) {
   if (!ctx.alive()) return undefined;
   draw();
 
-  // SLA countdowns in working time come from the server: refresh them.
+  // The badges count down in working time on their own (sla.js); the
+  // server's answer every 30 s corrects them and brings state changes
+  // made by the scheduler. A newer version of the ticket is not taken
+  // over here, so that an edit still names the version the user saw.
   const timer = setInterval(async () => {
-    if (!Array.isArray(st.t.sla) || !st.t.sla.length) return;
+    if (!Array.isArray(st.t.sla) || !st.t.sla.length || document.hidden) return;
     try {
       const fresh = await fetchTicket();
-      if (fresh.version === st.t.version) {
-        st.t = fresh;
-        const sla = document.getElementById('sla');
-        if (sla) clear(sla).append(...slaBadges(fresh));
-      }
+      if (!ctx.alive()) return;
+      if (fresh.version === st.t.version) st.t = fresh;
+      const sla = document.getElementById('sla');
+      if (sla) refreshBadges(sla, fresh, false, { staff });
     } catch { /* next tick */ }
   }, 30000);
   return () => clearInterval(timer);
