@@ -242,7 +242,12 @@ static int build(struct db *db, const struct yw_actor *a, const struct tk_query 
 		*sort_ix = i;
 	}
 
-	strbuf_addstr(&q->sql, "SELECT " TK_ROW_COLS " FROM " TK_ROW_FROM " WHERE 1 = 1");
+	/* a search drives the query from the index (db_fts_from) */
+	if (in->q)
+		strbuf_addf(&q->sql, "SELECT " TK_ROW_COLS " FROM %s, " TK_ROW_FROM " WHERE t.id = %s",
+			    db_fts_from(db), db_fts_id(db));
+	else
+		strbuf_addstr(&q->sql, "SELECT " TK_ROW_COLS " FROM " TK_ROW_FROM " WHERE 1 = 1");
 	if (!acct_is_staff(a)) {
 		/* customers: their organisation only, whatever they ask */
 		strbuf_addstr(&q->sql, " AND t.org_id = ?");
@@ -339,7 +344,7 @@ static int build(struct db *db, const struct yw_actor *a, const struct tk_query 
 		if (!n)
 			return yw_errf(err, YW_EINVAL, "q", "q has no word to search for");
 		strbuf_addstr(&q->sql, " AND ");
-		match = db_fts_condition(db, &q->sql, "t.id", terms, n, acct_is_staff(a));
+		match = db_fts_match(db, &q->sql, terms, n, acct_is_staff(a));
 		tok_terms_free(terms, n);
 		rc = bind_s(q, match, err);
 		free(match);
@@ -351,13 +356,23 @@ static int build(struct db *db, const struct yw_actor *a, const struct tk_query 
 		if ((rc = cursor_parse(in->cursor, sorts[*sort_ix].name, &key, &id, err)))
 			return rc;
 		const char *op = sorts[*sort_ix].desc ? "<" : ">";
-		strbuf_addf(&q->sql, " AND t.%s %s= ? AND (t.%s %s ? OR t.id %s ?)", sort_col(in, *sort_ix), op,
-			    sort_col(in, *sort_ix), op, op);
-		if ((rc = bind_i(q, key, err)) || (rc = bind_i(q, key, err)) || (rc = bind_i(q, id, err)))
-			return rc;
+		if (!strcmp(sort_col(in, *sort_ix), "id")) {
+			/* on the index's own id, so the index starts the page at the cursor */
+			strbuf_addf(&q->sql, " AND %s %s ?", db_fts_id(db), op);
+			if ((rc = bind_i(q, id, err)))
+				return rc;
+		} else {
+			strbuf_addf(&q->sql, " AND t.%s %s= ? AND (t.%s %s ? OR t.id %s ?)", sort_col(in, *sort_ix),
+				    op, sort_col(in, *sort_ix), op, op);
+			if ((rc = bind_i(q, key, err)) || (rc = bind_i(q, key, err)) || (rc = bind_i(q, id, err)))
+				return rc;
+		}
 	}
-	strbuf_addf(&q->sql, " ORDER BY t.%s %s, t.id %s LIMIT ?", sort_col(in, *sort_ix),
-		    sorts[*sort_ix].desc ? "DESC" : "ASC", sorts[*sort_ix].desc ? "DESC" : "ASC");
+	if (!strcmp(sort_col(in, *sort_ix), "id"))
+		strbuf_addf(&q->sql, " ORDER BY %s %s LIMIT ?", db_fts_id(db), sorts[*sort_ix].desc ? "DESC" : "ASC");
+	else
+		strbuf_addf(&q->sql, " ORDER BY t.%s %s, t.id %s LIMIT ?", sort_col(in, *sort_ix),
+			    sorts[*sort_ix].desc ? "DESC" : "ASC", sorts[*sort_ix].desc ? "DESC" : "ASC");
 	return bind_i(q, *limit + 1, err);
 }
 

@@ -102,6 +102,17 @@ struct tok_term;
 struct strbuf;
 char *db_fts_condition(struct db *db, struct strbuf *sql, const char *id_expr,
 		       const struct tok_term *terms, size_t n, bool staff);
+/*
+ * The index as the driving table of a query, for a search whose first
+ * page must not depend on how many tickets match: db_fts_from() is the
+ * FROM item to list first, db_fts_id() the ticket id it yields (join it to
+ * the ticket, order and page by it: the index hands out matches in id
+ * order, newest first, without collecting them), and db_fts_match()
+ * appends the condition with one placeholder, returning the text to bind.
+ */
+const char *db_fts_from(struct db *db);
+const char *db_fts_id(struct db *db);
+char *db_fts_match(struct db *db, struct strbuf *sql, const struct tok_term *terms, size_t n, bool staff);
 
 const char *db_backend_name(struct db *db);
 

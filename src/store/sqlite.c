@@ -415,12 +415,11 @@ int db_fts_put(struct db *db, int64_t id, const char *pub, const char *priv, str
 			id, pub, priv);
 }
 
-char *db_fts_condition(struct db *db, struct strbuf *sql, const char *id_expr,
-		       const struct tok_term *terms, size_t n, bool staff)
+/* The FTS5 query for the terms: every term, as a phrase, in the columns the caller may read. */
+static char *fts_query(const struct tok_term *terms, size_t n, bool staff)
 {
 	struct strbuf q = STRBUF_INIT;
 
-	(void)db;
 	if (!staff)
 		strbuf_addstr(&q, "{pub} : (");
 	for (size_t i = 0; i < n; i++) {
@@ -431,8 +430,34 @@ char *db_fts_condition(struct db *db, struct strbuf *sql, const char *id_expr,
 	}
 	if (!staff)
 		strbuf_addch(&q, ')');
-	strbuf_addf(sql, "%s IN (SELECT rowid FROM ticket_fts WHERE ticket_fts MATCH ?)", id_expr);
 	return strbuf_detach(&q, NULL);
+}
+
+char *db_fts_condition(struct db *db, struct strbuf *sql, const char *id_expr,
+		       const struct tok_term *terms, size_t n, bool staff)
+{
+	(void)db;
+	strbuf_addf(sql, "%s IN (SELECT rowid FROM ticket_fts WHERE ticket_fts MATCH ?)", id_expr);
+	return fts_query(terms, n, staff);
+}
+
+const char *db_fts_from(struct db *db)
+{
+	(void)db;
+	return "ticket_fts";
+}
+
+const char *db_fts_id(struct db *db)
+{
+	(void)db;
+	return "ticket_fts.rowid";
+}
+
+char *db_fts_match(struct db *db, struct strbuf *sql, const struct tok_term *terms, size_t n, bool staff)
+{
+	(void)db;
+	strbuf_addstr(sql, "ticket_fts MATCH ?");
+	return fts_query(terms, n, staff);
 }
 
 int db_defer_checkpoints(struct db *db, struct yw_err *err)
