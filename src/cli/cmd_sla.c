@@ -9,7 +9,9 @@
 #include "../store/db.h"
 #include "../domain/acct.h"
 #include "../domain/sla.h"
+#include "../core/strbuf.h"
 #include "cli.h"
+#include "client.h"
 
 struct sla_args {
 	const char *db, *json, *from, *to, *by, *version;
@@ -53,6 +55,17 @@ static void print_json(json_t *j)
 	char *s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	printf("%s\n", s);
 	free(s);
+}
+
+/* s padded to width terminal columns (CJK counts two), in buf. */
+static const char *padded(const char *s, size_t width, char *buf, size_t size)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	cli_pad(&sb, s, width);
+	snprintf(buf, size, "%s", sb.buf);
+	strbuf_release(&sb);
+	return buf;
 }
 
 static const char *str(json_t *o, const char *k)
@@ -101,11 +114,12 @@ static int policy_list(struct db *db, const struct sla_args *a)
 	       "response", "onsite", "resolution");
 	json_array_foreach(json_object_get(j, "items"), i, it) {
 		json_t *lvl;
+		char name[256];
 		m = json_object_get(it, "match");
 		lvl = json_object_get(m, "fault_level");
-		printf("%-4" JSON_INTEGER_FORMAT " %-4" JSON_INTEGER_FORMAT " %-16s %-10s %-5s %-4s  ",
+		printf("%-4" JSON_INTEGER_FORMAT " %-4" JSON_INTEGER_FORMAT " %s %-10s %-5s %-4s  ",
 		       json_integer_value(json_object_get(it, "id")), json_integer_value(json_object_get(it, "position")),
-		       str(it, "name"), str(m, "type"), json_is_integer(lvl) ? (json_integer_value(lvl) == 1 ? "1" :
+		       padded(str(it, "name"), 16, name, sizeof(name)), str(m, "type"), json_is_integer(lvl) ? (json_integer_value(lvl) == 1 ? "1" :
 		       json_integer_value(lvl) == 2 ? "2" : "3") : "-", str(m, "priority"));
 		for (int t = 0; t < SLA_NTARGETS; t++)
 			print_target(json_object_get(json_object_get(it, "targets"), sla_target_names[t]));
@@ -217,14 +231,14 @@ static void print_num(json_t *v)
 static void print_row(json_t *r)
 {
 	json_t *k = json_object_get(r, "key");
-	char key[32];
+	char key[32], name[256];
 
 	if (json_is_integer(k))
 		snprintf(key, sizeof(key), "%" JSON_INTEGER_FORMAT, json_integer_value(k));
 	else
 		snprintf(key, sizeof(key), "%s", json_is_string(k) ? json_string_value(k) : "-");
-	printf("%-8s %-16s %7" JSON_INTEGER_FORMAT " %5" JSON_INTEGER_FORMAT " %8" JSON_INTEGER_FORMAT, key,
-	       str(r, "name"), json_integer_value(json_object_get(r, "tickets")),
+	printf("%-8s %s %7" JSON_INTEGER_FORMAT " %5" JSON_INTEGER_FORMAT " %8" JSON_INTEGER_FORMAT, key,
+	       padded(str(r, "name"), 16, name, sizeof(name)), json_integer_value(json_object_get(r, "tickets")),
 	       json_integer_value(json_object_get(r, "met")), json_integer_value(json_object_get(r, "breached")));
 	print_num(json_object_get(r, "compliance"));
 	print_num(json_object_get(r, "response_mean"));
