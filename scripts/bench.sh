@@ -164,18 +164,22 @@ printf "$fmt" "start-up to first 200 on health" "$startup_ms ms" "-" "<= 200 ms"
 	"$( [ "$startup_ms" -le 200 ] && echo PASS || echo MISS)"
 
 # ---------------------------------------------------------------- SLA
-# (issue 3) On a second database of $n tickets, all open: start their SLA
+# (issue 3) On a second database of min($n, 100 000) tickets, all open: start their SLA
 # clocks (`yunwei sla rebuild`), recompute the state of every clock
 # (`yunwei sla states`, target <= 1 s), fire 10 000 timers that fall due at
 # once (target <= 2 s, from the scheduler's own log line), and the idle CPU
-# of the server over 10 s with $n open tickets (utime+stime from /proc).
+# of the server over 10 s with those open tickets (utime+stime from /proc).
 # Setup by SQL, stated here: every ticket is made open ('assigned'), and
 # the escalations that fell due before the run are marked fired (the state
 # a server that has caught up is in), but for 10 000 made due one minute ago.
+# The issue's SLA targets are for 100 000 open tickets: a desk's open queue,
+# not its whole history, so this part uses at most that many.
+sla_n=$n
+[ "$sla_n" -gt 100000 ] && sla_n=100000
 echo
-echo "== SLA: $n open tickets"
+echo "== SLA: $sla_n open tickets"
 sdb=$work/sla.db
-"$build/yw_bench_gen" "$sdb" "$n" 2>/dev/null
+"$build/yw_bench_gen" "$sdb" "$sla_n" 2>/dev/null
 sqlite3 "$sdb" "UPDATE tickets SET status = 'assigned', resolved_at = NULL, closed_at = NULL,
 	cancelled_at = NULL, rejected_at = NULL, first_response_at = NULL"
 rebuild=$("$bin" sla rebuild --db "$sdb" 2>/dev/null)
@@ -218,5 +222,5 @@ printf "$fmt" "SLA state of $clocks open clocks" "${states_ms:-?} ms" "-" "<= 10
 printf "$fmt" "  ... with working minutes left" "${remaining_ms:-?} ms" "-" "-" "-"
 printf "$fmt" "scheduler fires 10000 due timers" "${fired:-0} fired in ${fire_ms:-?} ms" "-" "<= 2000 ms" \
 	"$( [ "${fired:-0}" = 10000 ] && [ "${fire_ms:-99999}" -le 2000 ] && echo PASS || echo MISS)"
-printf "$fmt" "idle CPU, 10 s, $n open tickets" "$idle_ms ms CPU" "-" "<= 100 ms" \
+printf "$fmt" "idle CPU, 10 s, $sla_n open tickets" "$idle_ms ms CPU" "-" "<= 100 ms" \
 	"$( [ "$idle_ms" -le 100 ] && echo PASS || echo MISS)"
