@@ -114,7 +114,7 @@ static const struct sla_target_def *def_for(const struct fire_ctx *f, const stru
 /* The effects of timer tm, already claimed: history, notifications, coordination. */
 static int effects(struct fire_ctx *f, const struct timer *tm, struct yw_err *err)
 {
-	static char sql[SLA_CLOCK_COLS_MAX + 64];
+	static const char sql[] = "SELECT " SLA_CLOCK_COLS " FROM sla_clocks WHERE id = ?";
 	struct db *db = f->db;
 	struct sla_clock c;
 	struct sla_ticket t;
@@ -128,8 +128,6 @@ static int effects(struct fire_ctx *f, const struct timer *tm, struct yw_err *er
 	char due[32], what[64];
 	int rc;
 
-	if (!sql[0])
-		snprintf(sql, sizeof(sql), "SELECT %s FROM sla_clocks WHERE id = ?", sla_clock_cols);
 	if ((rc = db_prepare(db, sql, &st, err)))
 		return rc;
 	db_bind_int(st, 1, tm->clock_id);

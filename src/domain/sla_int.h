@@ -24,8 +24,11 @@ int sla_cal_get(struct db *db, struct sla_cals *cs, int64_t id, const struct cal
 void sla_cals_release(struct sla_cals *cs);
 
 /* The column list sla_clock_read expects. */
-extern const char sla_clock_cols[];
-#define SLA_CLOCK_COLS_MAX 320
+/* The columns sla_clock_read() expects, in order; a macro so SQL is built at compile time. */
+#define SLA_CLOCK_COLS \
+	"id, ticket_id, target, cycle, COALESCE(policy_id, 0), calendar_id, target_minutes, started_at," \
+	" COALESCE(running_since, 0), consumed, paused, COALESCE(due_at, 0), COALESCE(warn_at, 0)," \
+	" COALESCE(stopped_at, 0), COALESCE(result, '')"
 void sla_clock_read(struct db_stmt *st, struct sla_clock *c);
 int sla_clock_insert(struct db *db, struct sla_clock *c, struct yw_err *err);
 int sla_clock_update(struct db *db, const struct sla_clock *c, struct yw_err *err);

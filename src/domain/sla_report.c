@@ -161,7 +161,19 @@ static int cmp_row(const void *a, const void *b)
 int sla_report_json(struct db *db, const struct yw_actor *a, int64_t from, int64_t to, const char *by,
 		    json_t **out, struct yw_err *err)
 {
-	static char sql[2][SLA_CLOCK_COLS_MAX + 512];
+#define REPORT_SQL(extra) \
+	"SELECT t.id, COALESCE(t.fault_level, 0), t.type, COALESCE(t.group_id, 0), COALESCE(t.org_id, 0)," \
+	" c.id, c.ticket_id, c.target, c.cycle, COALESCE(c.policy_id, 0), c.calendar_id," \
+	" c.target_minutes, c.started_at, COALESCE(c.running_since, 0), c.consumed, c.paused," \
+	" COALESCE(c.due_at, 0), COALESCE(c.warn_at, 0), COALESCE(c.stopped_at, 0)," \
+	" COALESCE(c.result, '') FROM tickets t" \
+	" JOIN sla_clocks c ON c.ticket_id = t.id AND c.current = 1" \
+	" WHERE t.created_at >= ? AND t.created_at < ?" extra " ORDER BY t.id, c.target"
+	/* [1]: a supervisor's report, its own groups only */
+	static const char *const sql[2] = {
+		REPORT_SQL(""),
+		REPORT_SQL(" AND t.group_id IN (SELECT id FROM groups WHERE supervisor_id = ?)"),
+	};
 	struct report r;
 	struct db_stmt *st;
 	struct tk cur;
@@ -181,18 +193,7 @@ int sla_report_json(struct db *db, const struct yw_actor *a, int64_t from, int64
 		return yw_errf(err, YW_EINVAL, "to", "to must be after from");
 	if (to - from > (int64_t)REPORT_MAX_DAYS * 86400)
 		return yw_errf(err, YW_EINVAL, "to", "the report spans at most %d days", REPORT_MAX_DAYS);
-	if (!sql[0][0]) {
-		for (int s = 0; s < 2; s++)
-			snprintf(sql[s], sizeof(sql[s]), "SELECT t.id, COALESCE(t.fault_level, 0), t.type,"
-				 " COALESCE(t.group_id, 0), COALESCE(t.org_id, 0), %s FROM tickets t"
-				 " JOIN sla_clocks c ON c.ticket_id = t.id AND c.current = 1"
-				 " WHERE t.created_at >= ? AND t.created_at < ?%s ORDER BY t.id, c.target",
-				 "c.id, c.ticket_id, c.target, c.cycle, COALESCE(c.policy_id, 0), c.calendar_id,"
-				 " c.target_minutes, c.started_at, COALESCE(c.running_since, 0), c.consumed, c.paused,"
-				 " COALESCE(c.due_at, 0), COALESCE(c.warn_at, 0), COALESCE(c.stopped_at, 0),"
-				 " COALESCE(c.result, '')",
-				 s ? " AND t.group_id IN (SELECT id FROM groups WHERE supervisor_id = ?)" : "");
-	}
+
 	memset(&r, 0, sizeof(r));
 	memset(&cur, 0, sizeof(cur));
 	if ((rc = db_prepare(db, sql[sup], &st, err)))

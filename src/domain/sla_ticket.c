@@ -160,12 +160,6 @@ void sla_after_commit(void)
 
 /* ---- clock rows ---- */
 
-const char sla_clock_cols[] =
-	"id, ticket_id, target, cycle, COALESCE(policy_id, 0), calendar_id, target_minutes, started_at,"
-	" COALESCE(running_since, 0), consumed, paused, COALESCE(due_at, 0), COALESCE(warn_at, 0),"
-	" COALESCE(stopped_at, 0), COALESCE(result, '')";
-
-_Static_assert(sizeof(sla_clock_cols) < SLA_CLOCK_COLS_MAX, "SLA_CLOCK_COLS_MAX is too small");
 
 static enum sla_state result_parse(const char *s)
 {
@@ -223,12 +217,10 @@ int sla_clock_update(struct db *db, const struct sla_clock *c, struct yw_err *er
 int sla_clocks_of(struct db *db, int64_t ticket_id, struct sla_clock out[SLA_NTARGETS], bool found[SLA_NTARGETS],
 		  struct yw_err *err)
 {
-	static char sql[SLA_CLOCK_COLS_MAX + 96];
+	static const char sql[] = "SELECT " SLA_CLOCK_COLS " FROM sla_clocks WHERE ticket_id = ? AND current = 1";
 	struct db_stmt *st;
 	int rc;
 
-	if (!sql[0])
-		snprintf(sql, sizeof(sql), "SELECT %s FROM sla_clocks WHERE ticket_id = ? AND current = 1", sla_clock_cols);
 	memset(found, 0, sizeof(bool) * SLA_NTARGETS);
 	if ((rc = db_prepare(db, sql, &st, err)))
 		return rc;
@@ -816,7 +808,7 @@ fail:
 int sla_count_states(struct db *db, int64_t now, bool remaining, size_t counts[SLA_CANCELLED + 1], size_t *tickets,
 		     struct yw_err *err)
 {
-	static char sql[SLA_CLOCK_COLS_MAX + 128];
+	static const char sql[] = "SELECT " SLA_CLOCK_COLS " FROM sla_clocks WHERE current = 1 ORDER BY ticket_id";
 	struct ctx x;
 	struct db_stmt *st;
 	int64_t last = 0;
@@ -824,8 +816,6 @@ int sla_count_states(struct db *db, int64_t now, bool remaining, size_t counts[S
 
 	memset(counts, 0, sizeof(size_t) * (SLA_CANCELLED + 1));
 	*tickets = 0;
-	if (!sql[0])
-		snprintf(sql, sizeof(sql), "SELECT %s FROM sla_clocks WHERE current = 1 ORDER BY ticket_id", sla_clock_cols);
 	if ((rc = ctx_init(&x, db, &acct_system, err)))
 		return rc;
 	x.now = now;
