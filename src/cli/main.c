@@ -1,6 +1,7 @@
 /* main.c - dispatch `yunwei <command>` through the command table. */
 #include "../core/yw.h"
 #include "../core/ytime.h"
+#include "../domain/sla.h"
 #include "cli.h"
 #include <sodium.h>
 
@@ -29,6 +30,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "fatal: cannot initialise libsodium\n");
 		return CLI_FAIL;
 	}
+	sla_init();
 	/* the test hook of ytime.h: a fixed "now", as epoch seconds or ISO 8601 */
 	const char *fake = getenv("YW_FAKE_NOW");
 	if (fake && *fake) {

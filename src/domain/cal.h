@@ -214,6 +214,17 @@ int cal_lookup(struct db *db, const char *s, int64_t *id, struct yw_err *err);
 int cal_seed_builtin(struct db *db, struct yw_err *err);
 
 /*
+ * Called inside the transaction of every change to a calendar's windows,
+ * days or zone, after the change is written, so that what depends on the
+ * calendar (SLA deadlines) moves with it in the same commit. The SLA
+ * module registers itself (sla_init); the calendar module knows nothing
+ * of it. A failure aborts the change.
+ */
+typedef int (*cal_change_fn)(struct db *db, const struct yw_actor *a, int64_t calendar_id,
+			     struct yw_err *err);
+void cal_on_change(cal_change_fn fn);
+
+/*
  * The records of the API. Staff read, admins write, customers get
  * YW_EPERM. Every write runs in one transaction with its audit row.
  * cal_update with no field (have == 0) is YW_EINVAL "nothing to change";

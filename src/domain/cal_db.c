@@ -177,6 +177,22 @@ static int bump(struct db *db, int64_t id, struct yw_err *err)
 			"ii", yw_now(), id);
 }
 
+static cal_change_fn change_hook;
+
+void cal_on_change(cal_change_fn fn)
+{
+	change_hook = fn;
+}
+
+/* A calendar in use changed: a new version, and whoever depends on it is told. */
+static int changed(struct db *db, const struct yw_actor *a, int64_t id, struct yw_err *err)
+{
+	int rc = bump(db, id, err);
+	if (!rc && change_hook)
+		rc = change_hook(db, a, id, err);
+	return rc;
+}
+
 /* Applies the days of imp whose year is y (all when y is 0). */
 static int apply_days(struct db *db, int64_t id, const struct cal_import *imp, int y, struct yw_err *err)
 {
@@ -507,7 +523,7 @@ int cal_update(struct db *db, const struct yw_actor *a, int64_t id, int64_t vers
 		rc = write_windows(db, id, week, err);
 	}
 	if (!rc)
-		rc = bump(db, id, err);
+		rc = changed(db, a, id, err);
 	if (!rc)
 		rc = acct_audit(db, a, "calendar.update", "calendar", id, d, err);
 	if (rc)
@@ -673,7 +689,7 @@ int cal_days_replace(struct db *db, const struct yw_actor *a, int64_t id, int ye
 		rc = put_day(db, id, in[i].day, in[i].kind, in[i].name, in[i].has_windows ? in[i].windows : NULL,
 			     false, err);
 	if (!rc)
-		rc = bump(db, id, err);
+		rc = changed(db, a, id, err);
 	if (!rc) {
 		json_t *d = json_pack("{s:i, s:i}", "year", year, "days", (int)n);
 		rc = acct_audit(db, a, "calendar.days.replace", "calendar", id, d, err);
@@ -713,7 +729,7 @@ int cal_import_apply(struct db *db, const struct yw_actor *a, int64_t id, const 
 	if ((rc = db_begin(db, err)))
 		goto out;
 	if (!(rc = check_version(db, id, 0, NULL, err)) && !(rc = apply_days(db, id, &imp, 0, err)) &&
-	    !(rc = bump(db, id, err))) {
+	    !(rc = changed(db, a, id, err))) {
 		json_t *d = json_pack("{s:i, s:i, s:i, s:i}", "off", (int)res->off, "workdays", (int)res->workdays,
 				      "first_year", (int)res->first_year, "last_year", (int)res->last_year);
 		rc = acct_audit(db, a, "calendar.import", "calendar", id, d, err);

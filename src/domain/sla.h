@@ -258,6 +258,16 @@ int sla_fire_due(struct db *db, int64_t now, size_t max, size_t *fired, struct y
  * clock to the current policies. One transaction. *started, *retargeted
  * may be NULL.
  */
+/*
+ * Registers the SLA module's interest in calendar changes (cal_on_change):
+ * when a calendar's windows, days or zone change, the deadlines and timers
+ * of every running clock on it are computed again in the same transaction,
+ * keeping the working time each has used, with a history row on each
+ * ticket whose due time moved. Called once at start by the program.
+ */
+void sla_init(void);
+int sla_calendar_changed(struct db *db, const struct yw_actor *a, int64_t calendar_id, struct yw_err *err);
+
 int sla_rebuild(struct db *db, const struct yw_actor *a, size_t *started, size_t *retargeted,
 		struct yw_err *err);
 /*

@@ -752,6 +752,62 @@ out:
 	return rc;
 }
 
+int sla_calendar_changed(struct db *db, const struct yw_actor *a, int64_t calendar_id, struct yw_err *err)
+{
+	struct ctx x;
+	struct db_stmt *st;
+	int64_t *ids = NULL;
+	size_t n = 0, alloc = 0;
+	int rc;
+
+	if ((rc = ctx_init(&x, db, a, err)))
+		return rc;
+	if ((rc = db_prepare(db, "SELECT DISTINCT ticket_id FROM sla_clocks WHERE calendar_id = ? AND current = 1"
+			     " AND stopped_at IS NULL AND paused = 0 ORDER BY ticket_id", &st, err)))
+		goto out;
+	db_bind_int(st, 1, calendar_id);
+	while ((rc = db_step(st, err)) == DB_ROW) {
+		ALLOC_GROW(ids, n + 1, alloc);
+		ids[n++] = db_col_int(st, 0);
+	}
+	db_done(st);
+	if (rc < 0)
+		goto out;
+	rc = 0;
+	for (size_t i = 0; i < n && !rc; i++) {
+		struct sla_clock clk[SLA_NTARGETS];
+		bool found[SLA_NTARGETS];
+		if ((rc = sla_clocks_of(db, ids[i], clk, found, err)))
+			break;
+		for (int g = 0; g < SLA_NTARGETS && !rc; g++) {
+			struct sla_clock *c = &clk[g];
+			const struct cal *cal;
+			int64_t old_due = c->due_at;
+			char before[32], after[32], field[32];
+			if (!found[g] || c->stopped_at || c->paused || c->calendar_id != calendar_id)
+				continue;
+			if ((rc = sla_cal_get(db, &x.cals, calendar_id, &cal, err)) ||
+			    (rc = sla_clock_deadlines(c, cal, sla_first_warn(def_of(&x, c)), err)) ||
+			    (rc = save(&x, c, err)))
+				break;
+			if (c->due_at == old_due)
+				continue;
+			snprintf(field, sizeof(field), "sla_%s", sla_target_names[g]);
+			rc = sla_hist(db, c->ticket_id, a, field, yw_fmt_iso(old_due, before, sizeof(before)),
+				      yw_fmt_iso(c->due_at, after, sizeof(after)), "the business calendar changed", err);
+		}
+	}
+out:
+	free(ids);
+	ctx_release(&x);
+	return rc;
+}
+
+void sla_init(void)
+{
+	cal_on_change(sla_calendar_changed);
+}
+
 int sla_rebuild(struct db *db, const struct yw_actor *a, size_t *started, size_t *retargeted, struct yw_err *err)
 {
 	struct ctx x;

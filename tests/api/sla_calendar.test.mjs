@@ -1,0 +1,49 @@
+// A change to a business calendar moves the deadlines of the running SLA
+// clocks on it, in the same commit, with a history row on each ticket.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer } from './lib.mjs';
+
+let srv, admin;
+before(async () => {
+  // Tuesday 2026-12-01 10:00 in Shanghai, fixed, so the deadlines are exact
+  process.env.YW_FAKE_NOW = '2026-12-01T10:00:00+08:00';
+  srv = await startServer({ demo: true });
+  delete process.env.YW_FAKE_NOW;
+  admin = srv.token('admin');
+});
+after(async () => { await srv.stop(); srv.cleanup(); });
+
+const due = (t, target) => t.sla.find((c) => c.target === target)?.due_at;
+
+test('importing a holiday moves a running resolution deadline by a working day', async () => {
+  // impact 2 x urgency 2 = P3, fault level 3: resolution in 1620 working minutes on cn-workday
+  let r = await srv.post('/api/v1/tickets', { type: 'incident', title: '办公网打印机故障', impact: 2, urgency: 2 },
+    { token: admin });
+  assert.equal(r.status, 201, r.text);
+  const id = r.json.id;
+  assert.equal(r.json.fault_level, 3);
+  // Tue 10:00-18:00 (480) + Wed (540) + Thu (540) + Fri 09:00-10:00 (60)
+  assert.equal(due(r.json, 'resolution'), '2026-12-04T02:00:00Z');
+
+  const cals = (await srv.get('/api/v1/calendars', { token: admin })).json.items;
+  const cn = cals.find((c) => c.name === 'cn-workday');
+  r = await srv.req('POST', `/api/v1/calendars/${cn.id}/import`, {
+    token: admin,
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ year: 2026, days: [{ name: '临时停工', date: '2026-12-03', isOffDay: true }] }),
+  });
+  assert.equal(r.status, 200, r.text);
+
+  // Thursday is off now: Fri (540) leaves 60, the weekend is off, Mon 09:00-10:00
+  const t = (await srv.get(`/api/v1/tickets/${id}`, { token: admin })).json;
+  assert.equal(due(t, 'resolution'), '2026-12-07T02:00:00Z');
+  const h = (await srv.get(`/api/v1/tickets/${id}/history`, { token: admin })).json.items;
+  const row = h.find((e) => e.field === 'sla_resolution' && e.note === 'the business calendar changed');
+  assert.ok(row, JSON.stringify(h));
+  assert.equal(row.old, '2026-12-04T02:00:00Z');
+  assert.equal(row.new, '2026-12-07T02:00:00Z');
+  // the escalation timers moved with it: the breach timer is at the new due time
+  const timers = srv.sql(`SELECT due_at FROM sla_timers WHERE ticket_id = ${id} AND threshold = 100 AND fired_at IS NULL`);
+  assert.ok(timers.some((x) => x.due_at === Date.parse('2026-12-07T02:00:00Z') / 1000), JSON.stringify(timers));
+});
