@@ -258,6 +258,45 @@ int http_query_int(struct http_req *r, const char *name, int64_t min, int64_t ma
 	return 0;
 }
 
+int http_query_cursor(struct http_req *r, int64_t *id)
+{
+	const char *c = http_query(r, "cursor");
+	unsigned char raw[32];
+	size_t n = 0;
+	int64_t v = 0;
+
+	*id = 0;
+	if (!c)
+		return 0;
+	if (strlen(c) > 40 || sodium_base642bin(raw, sizeof(raw) - 1, c, strlen(c), NULL, &n, NULL,
+						sodium_base64_VARIANT_URLSAFE_NO_PADDING) || n == 0 || n > 16)
+		goto bad;
+	for (size_t i = 0; i < n; i++) {
+		if (raw[i] < '0' || raw[i] > '9')
+			goto bad;
+		v = v * 10 + (raw[i] - '0');
+	}
+	if (v < 1)
+		goto bad;
+	*id = v;
+	return 0;
+bad:
+	return yw_errf(&r->err, YW_EINVAL, "cursor", "cursor is not one this server gave out");
+}
+
+json_t *http_cursor_json(int64_t id)
+{
+	char dec[24], enc[48];
+	int n;
+
+	if (!id)
+		return json_null();
+	n = snprintf(dec, sizeof(dec), "%" PRId64, id);
+	sodium_bin2base64(enc, sizeof(enc), (const unsigned char *)dec, (size_t)n,
+			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	return json_string(enc);
+}
+
 int http_if_match(struct http_req *r, int64_t *version)
 {
 	const char *v = http_req_header(r, "if-match");

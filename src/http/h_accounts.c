@@ -24,7 +24,6 @@ static const char *const no_params[] = { NULL };
 
 static int page_from_query(struct http_req *r, struct user_page *page)
 {
-	const char *c = http_query(r, "cursor");
 	int64_t limit = 50;
 	int rc;
 
@@ -32,39 +31,12 @@ static int page_from_query(struct http_req *r, struct user_page *page)
 	if ((rc = http_query_int(r, "limit", 1, 200, &limit)))
 		return rc;
 	page->limit = (int)limit;
-	if (c) {
-		char raw[32];
-		size_t n = 0;
-		int64_t v = 0;
-		if (strlen(c) > 40 || sodium_base642bin((unsigned char *)raw, sizeof(raw) - 1, c, strlen(c),
-							NULL, &n, NULL, sodium_base64_VARIANT_URLSAFE_NO_PADDING) ||
-		    n == 0 || n > 16)
-			return yw_errf(&r->err, YW_EINVAL, "cursor", "cursor is not one this server gave out");
-		for (size_t i = 0; i < n; i++) {
-			if (raw[i] < '0' || raw[i] > '9')
-				return yw_errf(&r->err, YW_EINVAL, "cursor", "cursor is not one this server gave out");
-			v = v * 10 + (raw[i] - '0');
-		}
-		if (v < 1)
-			return yw_errf(&r->err, YW_EINVAL, "cursor", "cursor is not one this server gave out");
-		page->after = v;
-	}
-	return 0;
+	return http_query_cursor(r, &page->after);
 }
 
 static int send_list(struct http_req *r, json_t *items, const struct user_page *page)
 {
-	json_t *next = json_null();
-
-	if (page->next) {
-		char dec[24], enc[48];
-		int n = snprintf(dec, sizeof(dec), "%" PRId64, page->next);
-		sodium_bin2base64(enc, sizeof(enc), (const unsigned char *)dec, (size_t)n,
-				  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-		json_decref(next);
-		next = json_string(enc);
-	}
-	return http_json(r, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
+	return http_json(r, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", http_cursor_json(page->next)));
 }
 
 /* A boolean query parameter: absent leaves *out (-1), else "true"/"false". */

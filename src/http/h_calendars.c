@@ -9,51 +9,13 @@
 #include "../store/db.h"
 #include "../domain/cal.h"
 #include "http.h"
-#include <sodium.h>
 
 #define IMPORT_BODY_MAX (1u << 20)
 
 /* for the handlers that take no query parameters: any is a 400 */
 static const char *const no_params[] = { NULL };
 
-/* ---- cursors: base64url of the last id ---- */
 
-static int cursor_decode(struct http_req *r, int64_t *after)
-{
-	const char *c = http_query(r, "cursor");
-	unsigned char bin[32];
-	size_t len;
-	char text[33], *end;
-
-	*after = 0;
-	if (!c)
-		return 0;
-	if (sodium_base642bin(bin, sizeof(bin) - 1, c, strlen(c), NULL, &len, NULL,
-			      sodium_base64_VARIANT_URLSAFE_NO_PADDING) || !len)
-		goto bad;
-	memcpy(text, bin, len);
-	text[len] = '\0';
-	errno = 0;
-	long long v = strtoll(text, &end, 10);
-	if (*end || errno || v < 1 || !isdigit((unsigned char)text[0]))
-		goto bad;
-	*after = v;
-	return 0;
-bad:
-	return yw_errf(&r->err, YW_EINVAL, "cursor", "cursor is not one this server gave out");
-}
-
-static json_t *cursor_encode(int64_t after)
-{
-	char text[24], b64[64];
-
-	if (!after)
-		return json_null();
-	snprintf(text, sizeof(text), "%" PRId64, after);
-	sodium_bin2base64(b64, sizeof(b64), (const unsigned char *)text, strlen(text),
-			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-	return json_string(b64);
-}
 
 /* ---- handlers ---- */
 
@@ -65,11 +27,11 @@ static int list_calendars(struct http_req *r)
 	int rc;
 
 	if ((rc = http_query_check(r, allowed)) || (rc = http_query_int(r, "limit", 1, 200, &limit)) ||
-	    (rc = cursor_decode(r, &after)))
+	    (rc = http_query_cursor(r, &after)))
 		return rc;
 	if ((rc = cal_list_json(r->db, &r->actor, after, limit, &items, &next, &r->err)))
 		return rc;
-	return http_json(r, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", cursor_encode(next)));
+	return http_json(r, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", http_cursor_json(next)));
 }
 
 static const struct jx_field input_fields[] = {

@@ -10,48 +10,10 @@
 #include "../domain/notify.h"
 #include "../domain/sla.h"
 #include "http.h"
-#include <sodium.h>
 
 static const char *const no_query[] = { NULL };
 
-/* ---- cursors: base64url of the last id sent ---- */
 
-static int cursor_decode(struct http_req *r, int64_t *id)
-{
-	const char *c = http_query(r, "cursor");
-	unsigned char bin[32];
-	size_t len;
-	char text[33], *end;
-
-	*id = 0;
-	if (!c)
-		return 0;
-	if (strlen(c) > 40 || sodium_base642bin(bin, sizeof(bin) - 1, c, strlen(c), NULL, &len, NULL,
-						sodium_base64_VARIANT_URLSAFE_NO_PADDING) || !len)
-		goto bad;
-	memcpy(text, bin, len);
-	text[len] = '\0';
-	errno = 0;
-	long long v = strtoll(text, &end, 10);
-	if (*end || errno || v < 1 || !isdigit((unsigned char)text[0]))
-		goto bad;
-	*id = v;
-	return 0;
-bad:
-	return yw_errf(&r->err, YW_EINVAL, "cursor", "cursor is not one this server gave out");
-}
-
-static json_t *cursor_encode(int64_t id)
-{
-	char text[24], b64[64];
-
-	if (!id)
-		return json_null();
-	snprintf(text, sizeof(text), "%" PRId64, id);
-	sodium_bin2base64(b64, sizeof(b64), (const unsigned char *)text, strlen(text),
-			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-	return json_string(b64);
-}
 
 /* ---- policies ---- */
 
@@ -191,14 +153,14 @@ static int list_notifications(struct http_req *r)
 	int rc;
 
 	if ((rc = http_query_check(r, allowed)) || (rc = http_query_int(r, "limit", 1, NTF_LIST_MAX, &limit)) ||
-	    (rc = cursor_decode(r, &before)))
+	    (rc = http_query_cursor(r, &before)))
 		return rc;
 	if (unread && strcmp(unread, "true") && strcmp(unread, "false"))
 		return yw_errf(&r->err, YW_EINVAL, "unread", "unread must be true or false");
 	if ((rc = ntf_list_json(r->db, &r->actor, unread && !strcmp(unread, "true"), before, limit, &items, &next,
 				&count, &r->err)))
 		return rc;
-	return http_json(r, 200, json_pack("{s:o, s:o, s:I}", "items", items, "next_cursor", cursor_encode(next),
+	return http_json(r, 200, json_pack("{s:o, s:o, s:I}", "items", items, "next_cursor", http_cursor_json(next),
 					   "unread", (json_int_t)count));
 }
 

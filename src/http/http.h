@@ -101,6 +101,15 @@ int http_query_check(struct http_req *r, const char *const *allowed);
 /* Parses a query parameter as an integer in [min, max]; absent leaves *out alone. */
 int http_query_int(struct http_req *r, const char *name, int64_t min, int64_t max, int64_t *out);
 
+/*
+ * Cursors of the lists paged by id: base64url of the last id sent, so a
+ * client treats them as opaque. http_query_cursor() reads ?cursor= (0 when
+ * absent; 400 on field "cursor" for anything this server did not make);
+ * http_cursor_json() makes the next one (null for the last page).
+ */
+int http_query_cursor(struct http_req *r, int64_t *id);
+json_t *http_cursor_json(int64_t id);
+
 /* If-Match: a version number, quoted or not. YW_EPRECOND when absent. */
 int http_if_match(struct http_req *r, int64_t *version);
 
