@@ -66,6 +66,7 @@ static const struct {
 	{ "tickets", http_routes_tickets },
 	{ "calendars", http_routes_calendars },
 	{ "sla", http_routes_sla },
+	{ "views", http_routes_views },
 };
 
 static const struct http_route *module_table(const char *name)
