@@ -145,6 +145,22 @@ int tk_list_json(struct db *db, const struct yw_actor *a, const struct tk_query 
 		 struct yw_err *err);
 
 /*
+ * The list's parameters, one table for everyone who speaks them: the
+ * names (NULL-terminated) are what GET /tickets hands http_query_check(),
+ * and tk_query_set() stores a value into the member of that name, so a
+ * parameter added here is accepted by the endpoint and by saved views
+ * (view.h) at once. tk_query_set() returns YW_EUNKNOWN, naming the
+ * parameter, for a name not in the table.
+ */
+extern const char *const tk_query_params[];
+int tk_query_set(struct tk_query *q, const char *name, const char *value, struct yw_err *err);
+/*
+ * Validates q for a exactly as tk_list_json() would (the same builder,
+ * the same messages, err naming the parameter), without reading tickets.
+ */
+int tk_list_check(struct db *db, const struct yw_actor *a, const struct tk_query *q, struct yw_err *err);
+
+/*
  * Attachments are stored once per content under dir/ab/cdef... (the
  * SHA-256 in hex), dir being <database dir>/attachments.
  */

@@ -32,6 +32,36 @@ static const struct {
 	{ "-priority", "priority", true },
 };
 
+/* The order of tk_query_params is the order of the members below it. */
+const char *const tk_query_params[] = {
+	"status", "type", "priority", "fault_level", "group", "assignee", "organization", "requester",
+	"category", "q", "created_after", "created_before", "sort", "limit", "cursor",
+	"sla_state", "breach_before", NULL
+};
+
+#define TQ(f) offsetof(struct tk_query, f)
+static const size_t query_members[] = {
+	TQ(status), TQ(type), TQ(priority), TQ(fault_level), TQ(group), TQ(assignee), TQ(organization),
+	TQ(requester), TQ(category), TQ(q), TQ(created_after), TQ(created_before), TQ(sort), TQ(limit),
+	TQ(cursor), TQ(sla_state), TQ(breach_before),
+};
+#undef TQ
+_Static_assert(ARRAY_SIZE(query_members) == ARRAY_SIZE(tk_query_params) - 1,
+	       "tk_query_params and query_members must list the same parameters");
+_Static_assert(sizeof(struct tk_query) == ARRAY_SIZE(query_members) * sizeof(const char *),
+	       "every member of struct tk_query is a parameter of query_members");
+
+int tk_query_set(struct tk_query *q, const char *name, const char *value, struct yw_err *err)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(query_members); i++) {
+		if (strcmp(tk_query_params[i], name))
+			continue;
+		memcpy((char *)q + query_members[i], &value, sizeof(value));
+		return 0;
+	}
+	return yw_errf(err, YW_EUNKNOWN, name, "unknown query parameter %.60s", name);
+}
+
 #define MAX_BINDS 96
 
 struct qb {
@@ -376,6 +406,26 @@ static int build(struct db *db, const struct yw_actor *a, const struct tk_query 
 	return bind_i(q, *limit + 1, err);
 }
 
+static void qb_release(struct qb *q)
+{
+	for (int i = 0; i < q->n; i++)
+		free(q->b[i].s);
+	strbuf_release(&q->sql);
+}
+
+int tk_list_check(struct db *db, const struct yw_actor *a, const struct tk_query *in, struct yw_err *err)
+{
+	struct qb q;
+	int64_t limit;
+	int sort_ix, rc;
+
+	memset(&q, 0, sizeof(q));
+	strbuf_init(&q.sql, 1024);
+	rc = build(db, a, in, &q, &sort_ix, &limit, err);
+	qb_release(&q);
+	return rc;
+}
+
 int tk_list_json(struct db *db, const struct yw_actor *a, const struct tk_query *in, json_t **out,
 		 struct yw_err *err)
 {
@@ -422,9 +472,7 @@ int tk_list_json(struct db *db, const struct yw_actor *a, const struct tk_query 
 	rc = 0;
 out:
 	json_decref(items);
-	for (int i = 0; i < q.n; i++)
-		free(q.b[i].s);
-	strbuf_release(&q.sql);
+	qb_release(&q);
 	strbuf_release(&cur);
 	return rc;
 }

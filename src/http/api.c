@@ -5,7 +5,7 @@
 #include "../core/yw.h"
 #include "../core/log.h"
 #include "../core/strbuf.h"
-#include "../core/utf8.h"
+#include "../core/qs.h"
 #include "../store/db.h"
 #include "http.h"
 #include <sodium.h>
@@ -150,69 +150,42 @@ const char *http_req_header(struct http_req *r, const char *name)
 	return arena_strndup(&r->arena, v.base, v.len);
 }
 
-static int hexv(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c |= 0x20;
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
+struct query_acc {
+	struct http_req *r;
+	size_t alloc;
+};
 
-/* Decodes %XX and '+' in place; -1 on a bad escape or invalid UTF-8. */
-static int url_decode(char *s, size_t *len)
+static int add_query(const char *name, const char *value, void *ctx)
 {
-	size_t n = 0, i;
+	struct query_acc *acc = ctx;
+	struct http_req *r = acc->r;
 
-	for (i = 0; s[i]; i++) {
-		if (s[i] == '%') {
-			if (hexv(s[i + 1]) < 0 || hexv(s[i + 2]) < 0)
-				return -1;
-			s[n++] = (char)(hexv(s[i + 1]) * 16 + hexv(s[i + 2]));
-			i += 2;
-		} else {
-			s[n++] = s[i] == '+' ? ' ' : s[i];
-		}
+	if (r->nquery >= 64)
+		return yw_errf(&r->err, YW_EINVAL, "", "too many query parameters");
+	if (r->nquery + 1 > acc->alloc) {
+		struct http_query_param *old = r->query;
+		acc->alloc = acc->alloc ? acc->alloc * 2 : 8;
+		r->query = arena_alloc(&r->arena, acc->alloc * sizeof(*r->query));
+		if (old)
+			memcpy(r->query, old, r->nquery * sizeof(*r->query));
 	}
-	s[n] = '\0';
-	*len = n;
-	return utf8_valid(s, n) && !memchr(s, '\0', n) ? 0 : -1;
+	r->query[r->nquery].name = name;
+	r->query[r->nquery].value = value;
+	r->nquery++;
+	return 0;
 }
 
 static int parse_query(struct http_req *r)
 {
 	h2o_req_t *h = r->h;
-	size_t alloc = 0;
+	struct query_acc acc = { r, 0 };
 
 	if (h->query_at == SIZE_MAX)
 		return 0;
 	char *q = arena_strndup(&r->arena, h->path.base + h->query_at + 1, h->path.len - h->query_at - 1);
 	if (!q)
 		return yw_errf(&r->err, YW_ETOOBIG, "", "query string too long");
-	for (char *part = q, *next; part && *part; part = next) {
-		size_t nl, vl;
-		next = strchr(part, '&');
-		if (next)
-			*next++ = '\0';
-		if (!*part)
-			continue;
-		char *eq = strchr(part, '=');
-		char *val = eq ? (*eq = '\0', eq + 1) : part + strlen(part);
-		if (url_decode(part, &nl) || url_decode(val, &vl))
-			return yw_errf(&r->err, YW_EINVAL, part, "query parameter is not valid UTF-8 or has a bad escape");
-		if (r->nquery >= 64)
-			return yw_errf(&r->err, YW_EINVAL, "", "too many query parameters");
-		if (r->nquery + 1 > alloc) {
-			struct http_query_param *old = r->query;
-			alloc = alloc ? alloc * 2 : 8;
-			r->query = arena_alloc(&r->arena, alloc * sizeof(*r->query));
-			if (old)
-				memcpy(r->query, old, r->nquery * sizeof(*r->query));
-		}
-		r->query[r->nquery].name = part;
-		r->query[r->nquery].value = val;
-		r->nquery++;
-	}
-	return 0;
+	return qs_each(q, add_query, &acc, &r->err);
 }
 
 const char *http_query(struct http_req *r, const char *name)

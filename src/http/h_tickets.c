@@ -55,36 +55,19 @@ static int create_ticket(struct http_req *r)
 	return send_ticket(r, 201, id);
 }
 
+/* The parameters are the domain's table (tk_query_params), shared with saved views. */
 static int list_tickets(struct http_req *r)
 {
-	static const char *const allowed[] = {
-		"status", "type", "priority", "fault_level", "group", "assignee", "organization", "requester",
-		"category", "q", "created_after", "created_before", "sort", "limit", "cursor",
-		"sla_state", "breach_before", NULL
-	};
 	struct tk_query q;
 	json_t *j;
 	int rc;
 
-	if ((rc = http_query_check(r, allowed)))
+	memset(&q, 0, sizeof(q));
+	if ((rc = http_query_check(r, tk_query_params)))
 		return rc;
-	q.status = http_query(r, "status");
-	q.type = http_query(r, "type");
-	q.priority = http_query(r, "priority");
-	q.fault_level = http_query(r, "fault_level");
-	q.group = http_query(r, "group");
-	q.assignee = http_query(r, "assignee");
-	q.organization = http_query(r, "organization");
-	q.requester = http_query(r, "requester");
-	q.category = http_query(r, "category");
-	q.q = http_query(r, "q");
-	q.created_after = http_query(r, "created_after");
-	q.created_before = http_query(r, "created_before");
-	q.sort = http_query(r, "sort");
-	q.limit = http_query(r, "limit");
-	q.cursor = http_query(r, "cursor");
-	q.sla_state = http_query(r, "sla_state");
-	q.breach_before = http_query(r, "breach_before");
+	for (size_t i = 0; i < r->nquery; i++)
+		if ((rc = tk_query_set(&q, r->query[i].name, r->query[i].value, &r->err)))
+			return rc;
 	if ((rc = tk_list_json(r->db, &r->actor, &q, &j, &r->err)))
 		return rc;
 	return http_json(r, 200, j);

@@ -52,6 +52,7 @@ extern const struct http_route http_routes_accounts[];
 extern const struct http_route http_routes_tickets[];
 extern const struct http_route http_routes_calendars[];
 extern const struct http_route http_routes_sla[];
+extern const struct http_route http_routes_views[];
 
 #define HTTP_MAX_PARAMS 4
 #define HTTP_JSON_MAX (1u << 20)

@@ -8,6 +8,7 @@ const struct http_route *const http_route_tables[] = {
 	http_routes_tickets,
 	http_routes_calendars,
 	http_routes_sla,
+	http_routes_views,
 	NULL,
 };
 

@@ -212,7 +212,7 @@ test('the home page shows my tickets and counts, each a click away', async () =>
   assertClean(assert, page);
 });
 
-test('the list filters, pages with a cursor and keeps saved views', async () => {
+test('the list filters, pages with a cursor and keeps saved views on the server for their user', async () => {
   for (let i = 0; i < 55; i++) await admin.post('/tickets', { type: 'request', title: `批量申请 ${i} 号：开通 VPN 账号`, channel: 'email' });
   const page = await env.newPage();
   await login(page, 'zhangwei');
@@ -236,11 +236,51 @@ test('the list filters, pages with a cursor and keeps saved views', async () => 
   await page.waitForSelector('#results[data-rendered]');
   await page.selectOption('select[name=view]', { label: 'VPN 申请' });
   await page.waitForURL(/q=/);
-  await page.waitForFunction(() => document.querySelector('#filters input[name=q]').value === '开通');
+  await page.waitForFunction(() => document.querySelector('#filters input[name=q]')?.value === '开通');
   await page.waitForSelector('#results[data-rendered]');
   assert.match(await page.locator('#results').textContent(), /开通 VPN/);
   // a bad filter value is shown at the form
   await page.goto('/tickets?sort=sideways');
   await page.waitForSelector('#filters .form-error:not(:empty), #filters .field.invalid');
+  assertClean(assert, page);
+
+  // the view lives on the server: a fresh browser profile (a new login,
+  // no cookies, no localStorage) of the same user has it and applies it
+  const other = await env.newPage();
+  await login(other, 'zhangwei');
+  await other.goto('/tickets');
+  await other.waitForSelector('#results[data-rendered]');
+  await other.selectOption('select[name=view]', { label: 'VPN 申请' });
+  await other.waitForURL(/q=/);
+  await other.waitForFunction(() => document.querySelector('#filters input[name=q]')?.value === '开通');
+  await other.waitForSelector('#results[data-rendered]');
+  assert.match(await other.locator('#results').textContent(), /开通 VPN/);
+  // the applied view is the chosen one: rename it there, and the first browser sees the new name
+  assert.equal(await other.locator('select[name=view] option:checked').textContent(), 'VPN 申请');
+  await other.fill('input[name=view_name]', 'VPN 开通申请');
+  await other.click('#views button:has-text("重命名所选视图")');
+  await other.waitForFunction(() => [...document.querySelectorAll('select[name=view] option')].some((o) => o.textContent === 'VPN 开通申请'));
+  await page.goto('/tickets');
+  await page.waitForSelector('#results[data-rendered]');
+  assert.deepEqual(await page.locator('select[name=view] option').allTextContents(), ['选择视图…', 'VPN 开通申请']);
+  assertClean(assert, other);
+
+  // another user, in another fresh profile, does not see it
+  const third = await env.newPage();
+  await login(third, 'lina');
+  await third.goto('/tickets');
+  await third.waitForSelector('#results[data-rendered]');
+  assert.deepEqual(await third.locator('select[name=view] option').allTextContents(), ['选择视图…']);
+  assertClean(assert, third);
+
+  // and deleting it from the first browser removes it for the user everywhere
+  await page.selectOption('select[name=view]', { label: 'VPN 开通申请' });
+  await page.waitForURL(/q=/);
+  await page.waitForSelector('#results[data-rendered]');
+  await page.click('#views button:has-text("删除视图")');
+  await page.waitForFunction(() => document.querySelectorAll('select[name=view] option').length === 1);
+  await other.goto('/tickets');
+  await other.waitForSelector('#results[data-rendered]');
+  assert.deepEqual(await other.locator('select[name=view] option').allTextContents(), ['选择视图…']);
   assertClean(assert, page);
 });

@@ -1,6 +1,8 @@
 // The ticket list: filters, sort and cursor paging, all in the URL (so a
-// view is a link), and saved views per user. Saved views live in this
-// browser's localStorage: the API has no place for them yet.
+// view is a link), and saved views per user. Saved views live on the
+// server (/me/views), so they follow the user to another browser or phone;
+// a view's query is this page's query string, which the server validates
+// as the list's own parameters.
 import { h, clear, field, select } from '../dom.js';
 import { api, qs, ApiError } from '../api.js';
 import { t, tOr } from '../i18n.js';
@@ -34,14 +36,6 @@ function localToIso(v) {
   return Number.isNaN(d.getTime()) ? v : d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
-function viewsKey(me) { return 'yw.views.' + me.id; }
-function loadViews(me) {
-  try { return JSON.parse(localStorage.getItem(viewsKey(me)) || '[]'); } catch { return []; }
-}
-function saveViews(me, views) {
-  try { localStorage.setItem(viewsKey(me), JSON.stringify(views)); } catch { /* storage full or blocked */ }
-}
-
 function checkGroup(legend, name, values, chosen, label) {
   return h('fieldset', { class: 'checks', dataset: { field: name } }, h('legend', null, legend),
     values.map((v) => h('label', { class: 'check' },
@@ -49,12 +43,14 @@ function checkGroup(legend, name, values, chosen, label) {
 }
 
 export async function render(ctx) {
-  const { main, me, query } = ctx;
+  const { main, query } = ctx;
   const f = Object.fromEntries(FILTERS.map((k) => [k, query.get(k) || '']));
   const list = (v) => (v ? v.split(',').filter(Boolean) : []);
 
-  const [groups, staff, orgs] = await Promise.all([
-    loadGroups().catch(() => []), loadStaff().catch(() => []), loadOrgs().catch(() => [])]);
+  // Saved views that do not load leave the list usable: views is null then.
+  const [groups, staff, orgs, views] = await Promise.all([
+    loadGroups().catch(() => []), loadStaff().catch(() => []), loadOrgs().catch(() => []),
+    api('GET', '/me/views').then((r) => r.items || [], () => null)]);
   if (!ctx.alive()) return;
 
   const opt = (value, label, cur) => ({ value, label, selected: String(cur) === String(value) });
@@ -111,31 +107,63 @@ export async function render(ctx) {
   };
   form.addEventListener('submit', (e) => { e.preventDefault(); go('/tickets' + qs(readForm())); });
 
-  // Saved views (this browser).
-  const views = loadViews(me);
-  const viewSel = select([{ value: '', label: t('views.choose') }, ...views.map((v, i) => ({ value: String(i), label: v.name }))], { name: 'view' });
-  viewSel.addEventListener('change', () => { const v = views[+viewSel.value]; if (v) go('/tickets' + v.query); });
+  // Saved views (on the server, per user). The one whose query is the
+  // page's own is preselected, so that rename and delete act on it.
+  const here = qs(readFormFromUrl(f)).replace(/^\?/, '');
+  const shown = views || [];
+  const current = shown.find((v) => v.query === here);
+  const viewSel = select([{ value: '', label: t('views.choose') },
+    ...shown.map((v) => ({ value: String(v.id), label: v.name, selected: v === current }))], { name: 'view' });
+  const chosen = () => shown.find((v) => String(v.id) === viewSel.value);
   const viewName = h('input', { type: 'text', name: 'view_name', maxlength: '60', placeholder: t('views.name_ph') });
   const saveBtn = h('button', { type: 'button' }, t('views.save'));
-  const delBtn = h('button', { type: 'button', disabled: !views.length }, t('views.delete'));
+  const renameBtn = h('button', { type: 'button', disabled: !shown.length }, t('views.rename'));
+  const delBtn = h('button', { type: 'button', disabled: !shown.length }, t('views.delete'));
+  const viewErr = h('p', { class: 'form-error', role: 'alert' });
+  // Runs one change of the views; fn returns the path to show next (default: this page again).
+  const change = async (fn) => {
+    viewErr.textContent = '';
+    for (const b of [saveBtn, renameBtn, delBtn]) b.disabled = true;
+    try {
+      const path = await fn();
+      if (ctx.alive()) go(path || location.pathname + location.search, true);
+    } catch (e) {
+      if (!(e instanceof ApiError)) throw e;
+      if (!ctx.alive()) return;
+      viewErr.textContent = e.status === 409 && e.field === 'name' ? t('views.name_taken') : e.message;
+      saveBtn.disabled = false;
+      renameBtn.disabled = delBtn.disabled = !shown.length;
+    }
+  };
+  viewSel.addEventListener('change', () => { const v = chosen(); if (v) go('/tickets' + (v.query ? '?' + v.query : '')); });
   saveBtn.addEventListener('click', () => {
     const name = viewName.value.trim();
     if (!name) { viewName.focus(); return; }
-    const vs = loadViews(me).filter((v) => v.name !== name);
-    vs.push({ name, query: qs(readForm()) });
-    saveViews(me, vs);
-    go(location.pathname + location.search, true);
+    const query = qs(readForm()).replace(/^\?/, '');
+    // saving under a name in use replaces that view's filters
+    const same = shown.find((v) => v.name === name);
+    change(async () => {
+      if (same) await api('PATCH', '/me/views/' + same.id, { query }, { ifMatch: same.version });
+      else await api('POST', '/me/views', { name, query });
+      return '/tickets' + (query ? '?' + query : '');
+    });
+  });
+  renameBtn.addEventListener('click', () => {
+    const v = chosen();
+    const name = viewName.value.trim();
+    if (!v) { viewSel.focus(); return; }
+    if (!name) { viewName.focus(); return; }
+    change(async () => { await api('PATCH', '/me/views/' + v.id, { name }, { ifMatch: v.version }); });
   });
   delBtn.addEventListener('click', () => {
-    const i = +viewSel.value;
-    if (viewSel.value === '' || !views[i]) { viewSel.focus(); return; }
-    saveViews(me, views.filter((_, j) => j !== i));
-    go(location.pathname + location.search, true);
+    const v = chosen();
+    if (!v) { viewSel.focus(); return; }
+    change(async () => { await api('DELETE', '/me/views/' + v.id); });
   });
   const viewsBox = h('div', { class: 'views', id: 'views' },
-    field(t('views.label'), viewSel, { name: 'view' }), delBtn,
+    field(t('views.label'), viewSel, { name: 'view' }), renameBtn, delBtn,
     field(t('views.name'), viewName, { name: 'view_name' }), saveBtn,
-    h('p', { class: 'hint' }, t('views.local')));
+    h('p', { class: 'hint' }, views ? t('views.hint') : t('views.unavailable')), viewErr);
 
   const results = h('div', { class: 'results card', id: 'results', 'aria-live': 'polite' }, h('p', { class: 'loading' }, t('app.loading')));
   main.append(h('div', { class: 'page-head' }, h('h1', null, t('list.title')), h('a', { href: '/tickets/new', class: 'btn primary' }, t('nav.new'))),
