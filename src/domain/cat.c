@@ -280,12 +280,6 @@ int cat_list_json(struct db *db, const struct yw_actor *a, int active, struct us
 	db_bind_int(st, 2, active);
 	db_bind_int(st, 3, active);
 	db_bind_int(st, 4, page->limit + 1);
-	*items = json_array();
-	rc = user_fill_page(db, st, page, *items, row_json, err);
-	db_done(st);
-	if (rc) {
-		json_decref(*items);
-		*items = NULL;
-	}
+	rc = user_fill_page(db, st, page, items, row_json, err);
 	return rc;
 }

@@ -302,14 +302,8 @@ int grp_list_json(struct db *db, const struct yw_actor *a, const char *q, struct
 	db_bind_text(st, 2, like);
 	db_bind_text(st, 3, like);
 	db_bind_int(st, 4, page->limit + 1);
-	*items = json_array();
-	rc = user_fill_page(db, st, page, *items, row_json, err);
-	db_done(st);
+	rc = user_fill_page(db, st, page, items, row_json, err);
 	free(like);
-	if (rc) {
-		json_decref(*items);
-		*items = NULL;
-	}
 	return rc;
 }
 

@@ -291,14 +291,8 @@ int org_list_json(struct db *db, const struct yw_actor *a, const char *q, int ac
 	db_bind_text(st, 7, like);
 	db_bind_text(st, 8, like);
 	db_bind_int(st, 9, page->limit + 1);
-	*items = json_array();
-	rc = user_fill_page(db, st, page, *items, row_json, err);
-	db_done(st);
+	rc = user_fill_page(db, st, page, items, row_json, err);
 	free(like);
-	if (rc) {
-		json_decref(*items);
-		*items = NULL;
-	}
 	return rc;
 }
 

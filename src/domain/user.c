@@ -643,15 +643,19 @@ fail:
 	return rc;
 }
 
-/* Steps st, turning rows into items with fn, up to page->limit; sets page->next. */
-int user_fill_page(struct db *db, struct db_stmt *st, struct user_page *page, json_t *items,
-		     int (*fn)(struct db *, struct db_stmt *, json_t **, struct yw_err *),
-		     struct yw_err *err)
+/*
+ * Steps st, turning rows into a new array with fn, up to page->limit; sets
+ * page->next, and is done with st. On failure *items is NULL.
+ */
+int user_fill_page(struct db *db, struct db_stmt *st, struct user_page *page, json_t **items,
+		   int (*fn)(struct db *, struct db_stmt *, json_t **, struct yw_err *),
+		   struct yw_err *err)
 {
 	int rc, n = 0;
 	int64_t last = 0;
 
 	page->next = 0;
+	*items = json_array();
 	while ((rc = db_step(st, err)) == DB_ROW) {
 		json_t *j;
 		if (n == page->limit) {
@@ -659,12 +663,18 @@ int user_fill_page(struct db *db, struct db_stmt *st, struct user_page *page, js
 			break;
 		}
 		if ((rc = fn(db, st, &j, err)))
-			return rc;
-		json_array_append_new(items, j);
+			break;
+		json_array_append_new(*items, j);
 		last = db_col_int(st, 0);
 		n++;
 	}
-	return rc < 0 ? rc : 0;
+	db_done(st);
+	if (rc < 0) {
+		json_decref(*items);
+		*items = NULL;
+		return rc;
+	}
+	return 0;
 }
 
 void user_page_clamp(struct user_page *page)
@@ -718,14 +728,8 @@ int user_list_json(struct db *db, const struct yw_actor *a, const struct user_fi
 	for (int i = 12; i <= 16; i++)
 		db_bind_text(st, i, like);
 	db_bind_int(st, 17, page->limit + 1);
-	*items = json_array();
-	rc = user_fill_page(db, st, page, *items, row_json, err);
-	db_done(st);
+	rc = user_fill_page(db, st, page, items, row_json, err);
 	free(like);
-	if (rc) {
-		json_decref(*items);
-		*items = NULL;
-	}
 	return rc;
 }
 
@@ -761,13 +765,7 @@ int user_token_list_json(struct db *db, const struct yw_actor *a, int64_t user_i
 	db_bind_int(st, 1, user_id);
 	db_bind_int(st, 2, page->after);
 	db_bind_int(st, 3, page->limit + 1);
-	*items = json_array();
-	rc = user_fill_page(db, st, page, *items, token_json, err);
-	db_done(st);
-	if (rc) {
-		json_decref(*items);
-		*items = NULL;
-	}
+	rc = user_fill_page(db, st, page, items, token_json, err);
 	return rc;
 }
 
@@ -843,12 +841,6 @@ int user_audit_list_json(struct db *db, const struct yw_actor *a, const struct u
 	db_bind_int(st, 10, f->target_id);
 	db_bind_int(st, 11, f->target_id);
 	db_bind_int(st, 12, page->limit + 1);
-	*items = json_array();
-	rc = user_fill_page(db, st, page, *items, audit_json, err);
-	db_done(st);
-	if (rc) {
-		json_decref(*items);
-		*items = NULL;
-	}
+	rc = user_fill_page(db, st, page, items, audit_json, err);
 	return rc;
 }

@@ -132,12 +132,13 @@ struct user_filter {
 /* A limit outside 1..200 becomes the default, 50. */
 void user_page_clamp(struct user_page *page);
 /*
- * Steps st (whose first column is the id) turning rows into items with
- * fn, up to page->limit of them; a further row sets page->next. For the
- * lists of the account modules, which select limit + 1 rows.
+ * Steps st, turning each row into JSON with fn (its column 0 is the id),
+ * into a new array *items, up to page->limit of them; a further row sets
+ * page->next. Is done with st; on failure *items is NULL. For the lists of
+ * the account modules, which select limit + 1 rows.
  */
 struct db_stmt;
-int user_fill_page(struct db *db, struct db_stmt *st, struct user_page *page, json_t *items,
+int user_fill_page(struct db *db, struct db_stmt *st, struct user_page *page, json_t **items,
 		   int (*fn)(struct db *, struct db_stmt *, json_t **, struct yw_err *),
 		   struct yw_err *err);
 
