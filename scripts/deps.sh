@@ -6,7 +6,7 @@ set -eu
 pkgs="build-essential pkg-config cmake ninja-build
 libh2o-evloop-dev libuv1-dev libssl-dev zlib1g-dev
 libjansson-dev libsqlite3-dev libsodium-dev libcurl4-openssl-dev
-libcmocka-dev clang libclang-rt-14-dev wrk sqlite3
+libcmocka-dev clang libclang-rt-14-dev wrk sqlite3 curl
 tzdata"
 
 missing=""
