@@ -109,6 +109,19 @@ static int64_t parse_pos(const char *name, const char *v, int64_t max)
 	return n;
 }
 
+/*
+ * After the options of argv[k] were tried (got: 1 taken, 0 not an option,
+ * -1 bad): takes it as the one ticket id, or says what is wrong with it.
+ */
+static int positional_id(int got, const char *arg, int64_t *id)
+{
+	if (got < 0 || (!got && (arg[0] == '-' || *id)))
+		return cli_usage("ticket");
+	if (!got && (*id = parse_pos("ticket id", arg, INT64_MAX / 2)) < 0)
+		return CLI_USAGE;
+	return 0;
+}
+
 static int ticket_create(int argc, const char **argv)
 {
 	struct ticket_opts o = { NULL, false };
@@ -258,10 +271,8 @@ static int ticket_show(int argc, const char **argv)
 
 	for (int k = 2; k < argc; k++) {
 		int got = common_opt(argc, argv, &k, &o);
-		if (got < 0 || (!got && (argv[k][0] == '-' || id)))
-			return cli_usage("ticket");
-		if (!got && (id = parse_pos("ticket id", argv[k], INT64_MAX / 2)) < 0)
-			return CLI_USAGE;
+		if ((rc = positional_id(got, argv[k], &id)))
+			return rc;
 	}
 	if (!id)
 		return cli_usage("ticket");
@@ -329,10 +340,8 @@ static int ticket_comment(int argc, const char **argv)
 			got = cli_opt(argc, argv, &k, "--body", &body);
 		if (!got && !strcmp(argv[k], "--internal"))
 			internal = true, got = 1;
-		if (got < 0 || (!got && (argv[k][0] == '-' || id)))
-			return cli_usage("ticket");
-		if (!got && (id = parse_pos("ticket id", argv[k], INT64_MAX / 2)) < 0)
-			return CLI_USAGE;
+		if ((rc = positional_id(got, argv[k], &id)))
+			return rc;
 	}
 	if (!id || !body)
 		return cli_usage("ticket");
@@ -386,10 +395,8 @@ static int ticket_assign(int argc, const char **argv)
 			got = cli_opt(argc, argv, &k, "--group", &group);
 		if (!got)
 			got = cli_opt(argc, argv, &k, "--assignee", &assignee);
-		if (got < 0 || (!got && (argv[k][0] == '-' || id)))
-			return cli_usage("ticket");
-		if (!got && (id = parse_pos("ticket id", argv[k], INT64_MAX / 2)) < 0)
-			return CLI_USAGE;
+		if ((rc = positional_id(got, argv[k], &id)))
+			return rc;
 	}
 	if (!id || (!group && !assignee))
 		return cli_usage("ticket");
@@ -456,10 +463,8 @@ static int ticket_resolve(int argc, const char **argv)
 			got = cli_opt(argc, argv, &k, "--code", &code);
 		if (!got)
 			got = cli_opt(argc, argv, &k, "--notes", &notes);
-		if (got < 0 || (!got && (argv[k][0] == '-' || id)))
-			return cli_usage("ticket");
-		if (!got && (id = parse_pos("ticket id", argv[k], INT64_MAX / 2)) < 0)
-			return CLI_USAGE;
+		if ((rc = positional_id(got, argv[k], &id)))
+			return rc;
 	}
 	if (!id || !code)
 		return cli_usage("ticket");
