@@ -215,7 +215,11 @@ int sla_onsite_arrived(struct db *db, const struct yw_actor *a, int64_t ticket_i
 
 /* Wakes the scheduler if a hook changed a deadline in this thread. */
 void sla_after_commit(void);
-/* db_commit(), then sla_after_commit() when it succeeded: ends a transaction that ran a hook. */
+/*
+ * db_commit(), then sla_after_commit() when it succeeded: ends a
+ * transaction that ran a hook. In a batch (db_batch_begin) it ends the
+ * part only, and whoever commits the batch calls sla_after_commit().
+ */
 int sla_commit(struct db *db, struct yw_err *err);
 /* The scheduler registers its wake function (NULL: none). */
 void sla_set_wake(void (*fn)(void));

@@ -142,9 +142,11 @@ void sla_mark_changed(void)
 
 int sla_commit(struct db *db, struct yw_err *err)
 {
+	bool batch = db_in_batch(db);
 	int rc = db_commit(db, err);
 
-	if (!rc)
+	/* in a batch the deadlines are visible only after the batch's commit, whose caller wakes */
+	if (!rc && !batch)
 		sla_after_commit();
 	return rc;
 }

@@ -88,9 +88,24 @@ int db_commit(struct db *db, struct yw_err *err);
 void db_rollback(struct db *db);
 
 /*
+ * Group commit. A batch is one write transaction that holds the changes
+ * of several requests: between db_batch_begin() and db_batch_commit(),
+ * db_begin() opens a part (a savepoint), db_commit() keeps it and
+ * db_rollback() undoes that part alone, so each request still changes
+ * all or nothing. The batch's commit makes every kept part durable at
+ * once; a failed commit (or db_batch_rollback) loses them all, so
+ * callers answer the requests of a batch only after it.
+ */
+int db_batch_begin(struct db *db, struct yw_err *err);
+int db_batch_commit(struct db *db, struct yw_err *err);
+void db_batch_rollback(struct db *db);
+bool db_in_batch(struct db *db);
+
+/*
  * Full-text search. The index holds, per ticket id, two columns of
  * tokenizer output (core/tok.h): what everyone who sees the ticket may
- * read, and what only staff may read (internal notes).
+ * read, and what only staff may read (internal notes). Inside a write
+ * transaction db_fts_put() keeps the entry and writes it at the commit.
  */
 int db_fts_put(struct db *db, int64_t id, const char *pub, const char *priv, struct yw_err *err);
 /*
@@ -121,7 +136,9 @@ const char *db_backend_name(struct db *db);
  * threshold copies it back into the database, fsync and all, inside that
  * request. A server's workers call db_defer_checkpoints() so that they
  * never do, and one maintenance connection calls db_checkpoint() every
- * second: a passive checkpoint, which never blocks readers or writers.
+ * second: a passive checkpoint, which never blocks readers or writers,
+ * and when the log has grown long, a short one that holds this process's
+ * writers until the log can start over.
  */
 int db_defer_checkpoints(struct db *db, struct yw_err *err);
 int db_checkpoint(struct db *db, struct yw_err *err);

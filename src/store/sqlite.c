@@ -22,12 +22,23 @@ struct db_stmt {
 
 #define STMT_CACHE 256   /* open addressing; a power of two */
 
+/* A search-index entry written at commit (see db_fts_put). */
+struct fts_put {
+	int64_t id;
+	char *pub, *priv;
+};
+
 struct db {
 	sqlite3 *h;
 	bool writing;        /* holds write_lock: a write transaction is open */
+	bool batch;          /* the write transaction is a batch (db_batch_begin) */
+	bool part;           /* a batch's part (savepoint) is open */
 	struct db_stmt cache[STMT_CACHE];
-	int txn_depth;
+	struct fts_put *fts; /* index entries waiting for the commit */
+	size_t nfts, fts_alloc, fts_mark;
 };
+
+static void fts_drop(struct db *db, size_t from);
 
 static int sql_error(struct db *db, int rc, struct yw_err *err, const char *what)
 {
@@ -89,7 +100,8 @@ int db_open(struct db **out, const char *path, struct yw_err *err)
 		     "PRAGMA synchronous = NORMAL;"
 		     "PRAGMA foreign_keys = ON;"
 		     "PRAGMA temp_store = MEMORY;"
-		     "PRAGMA cache_size = -16000;", err);
+		     "PRAGMA cache_size = -16000;"
+		     "PRAGMA journal_size_limit = 67108864;", err);
 	if (rc) {
 		db_close(db);
 		return rc;
@@ -107,6 +119,8 @@ void db_close(struct db *db)
 			sqlite3_finalize(db->cache[i].st);
 			free((char *)db->cache[i].sql);
 		}
+	fts_drop(db, 0);
+	free(db->fts);
 	if (sqlite3_close(db->h) != SQLITE_OK)
 		yw_log_error("sqlite: close: %s", sqlite3_errmsg(db->h));
 	free(db);
@@ -335,16 +349,68 @@ int64_t db_changes(struct db *db)
  */
 static pthread_mutex_t write_lock = PTHREAD_MUTEX_INITIALIZER;
 
+/* Runs one of the transaction statements through the statement cache. */
+static int run(struct db *db, const char *sql, struct yw_err *err)
+{
+	struct db_stmt *st;
+	int rc;
+
+	if ((rc = db_prepare(db, sql, &st, err)))
+		return rc;
+	rc = db_step(st, err);
+	db_done(st);
+	return rc < 0 ? rc : 0;
+}
+
+static void fts_drop(struct db *db, size_t from)
+{
+	while (db->nfts > from) {
+		struct fts_put *f = &db->fts[--db->nfts];
+		free(f->pub);
+		free(f->priv);
+	}
+	if (db->fts_mark > db->nfts)
+		db->fts_mark = db->nfts;
+}
+
+/*
+ * Writes the search-index entries of the transaction, just before its
+ * commit. SQLite's FTS5 (3.40) flushes what it holds in memory to a new
+ * index segment whenever a later statement of the transaction opens a
+ * savepoint, so an entry written in the middle of a ticket's changes
+ * cost a segment (and its merges) per statement; written last, the
+ * entries of a whole transaction make one segment.
+ */
+static int fts_flush(struct db *db, struct yw_err *err)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < db->nfts && !rc; i++)
+		rc = db_execf(db, err, "DELETE FROM ticket_fts WHERE rowid = ?", "i", db->fts[i].id);
+	for (size_t i = 0; i < db->nfts && !rc; i++)
+		rc = db_execf(db, err, "INSERT INTO ticket_fts(rowid, pub, priv) VALUES (?, ?, ?)", "iss",
+			      db->fts[i].id, db->fts[i].pub, db->fts[i].priv);
+	fts_drop(db, 0);
+	return rc;
+}
+
 int db_begin(struct db *db, struct yw_err *err)
 {
 	int rc;
 
+	if (db->batch && !db->part) {
+		if ((rc = run(db, "SAVEPOINT part", err)))
+			return rc;
+		db->part = true;
+		db->fts_mark = db->nfts;
+		return 0;
+	}
 	if (db->writing) {
 		THIS_SHOULD_NEVER_HAPPEN;
 		return yw_errf(err, YW_EINTERNAL, "", "a write transaction is already open");
 	}
 	pthread_mutex_lock(&write_lock);
-	if ((rc = db_exec(db, "BEGIN IMMEDIATE", err))) {
+	if ((rc = run(db, "BEGIN IMMEDIATE", err))) {
 		pthread_mutex_unlock(&write_lock);
 		return rc;
 	}
@@ -354,6 +420,8 @@ int db_begin(struct db *db, struct yw_err *err)
 
 static void write_done(struct db *db)
 {
+	fts_drop(db, 0);
+	db->batch = db->part = false;
 	if (db->writing) {
 		db->writing = false;
 		pthread_mutex_unlock(&write_lock);
@@ -362,12 +430,25 @@ static void write_done(struct db *db)
 
 int db_begin_read(struct db *db, struct yw_err *err)
 {
-	return db_exec(db, "BEGIN", err);
+	return run(db, "BEGIN", err);
 }
 
 int db_commit(struct db *db, struct yw_err *err)
 {
-	int rc = db_exec(db, "COMMIT", err);
+	int rc;
+
+	if (db->batch) {
+		if (!db->part) {
+			THIS_SHOULD_NEVER_HAPPEN;
+			return yw_errf(err, YW_EINTERNAL, "", "commit without a transaction");
+		}
+		if ((rc = run(db, "RELEASE part", err)))
+			db_rollback(db);
+		db->part = false;
+		return rc;
+	}
+	if (!(rc = fts_flush(db, err)))
+		rc = run(db, "COMMIT", err);
 	if (rc)
 		db_rollback(db);
 	write_done(db);
@@ -376,9 +457,56 @@ int db_commit(struct db *db, struct yw_err *err)
 
 void db_rollback(struct db *db)
 {
-	if (!sqlite3_get_autocommit(db->h))
-		sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+	struct yw_err err = YW_ERR_INIT;
+
+	if (db->batch) {
+		/* a part undoes only itself; the batch goes on */
+		if (db->part) {
+			if (run(db, "ROLLBACK TO part", &err) || run(db, "RELEASE part", &err)) {
+				yw_log_error("sqlite: cannot undo a batch part: %s", err.msg);
+				yw_err_clear(&err);
+			}
+			fts_drop(db, db->fts_mark);
+			db->part = false;
+		}
+		return;
+	}
+	if (!sqlite3_get_autocommit(db->h) && run(db, "ROLLBACK", &err)) {
+		yw_log_error("sqlite: rollback: %s", err.msg);
+		yw_err_clear(&err);
+	}
 	write_done(db);
+}
+
+int db_batch_begin(struct db *db, struct yw_err *err)
+{
+	int rc = db_begin(db, err);
+
+	if (!rc)
+		db->batch = true;
+	return rc;
+}
+
+bool db_in_batch(struct db *db)
+{
+	return db->batch;
+}
+
+int db_batch_commit(struct db *db, struct yw_err *err)
+{
+	if (!db->batch || db->part) {
+		THIS_SHOULD_NEVER_HAPPEN;
+		db_batch_rollback(db);
+		return yw_errf(err, YW_EINTERNAL, "", "batch commit with a part still open");
+	}
+	db->batch = false;
+	return db_commit(db, err);
+}
+
+void db_batch_rollback(struct db *db)
+{
+	db->part = db->batch = false;
+	db_rollback(db);
 }
 
 /* Migrations are files NNNN_name.sql, applied in order of NNNN. */
@@ -453,8 +581,14 @@ int db_migrate(struct db *db, int *applied, struct yw_err *err)
 
 int db_fts_put(struct db *db, int64_t id, const char *pub, const char *priv, struct yw_err *err)
 {
-	int rc = db_execf(db, err, "DELETE FROM ticket_fts WHERE rowid = ?", "i", id);
-	if (rc)
+	int rc;
+
+	if (db->writing) {
+		ALLOC_GROW(db->fts, db->nfts + 1, db->fts_alloc);
+		db->fts[db->nfts++] = (struct fts_put){ id, yw_strdup(pub), yw_strdup(priv) };
+		return 0;
+	}
+	if ((rc = db_execf(db, err, "DELETE FROM ticket_fts WHERE rowid = ?", "i", id)))
 		return rc;
 	return db_execf(db, err, "INSERT INTO ticket_fts(rowid, pub, priv) VALUES (?, ?, ?)", "iss",
 			id, pub, priv);
@@ -510,6 +644,20 @@ int db_defer_checkpoints(struct db *db, struct yw_err *err)
 	return db_exec(db, "PRAGMA wal_autocheckpoint = 0", err);
 }
 
+/*
+ * A passive checkpoint copies what it can and never waits, but under a
+ * steady stream of writes it never finds the log wholly copied with no
+ * reader in it, so SQLite never starts the log over: it grew by every
+ * page written (a gigabyte in ten seconds of ticket creation) and each
+ * write went to new file space, which the kernel zeroes first. When the
+ * log is past WAL_RESTART_FRAMES, the writers of this process are held
+ * on the write lock while a RESTART checkpoint copies the few frames the
+ * passive one left and waits for the readers (one request each) to
+ * leave the log, so the next write starts it over, in file pages that
+ * are already there. journal_size_limit trims a log a burst left large.
+ */
+#define WAL_RESTART_FRAMES 4096
+
 int db_checkpoint(struct db *db, struct yw_err *err)
 {
 	int log = 0, done = 0;
@@ -517,5 +665,12 @@ int db_checkpoint(struct db *db, struct yw_err *err)
 
 	if (rc != SQLITE_OK && rc != SQLITE_BUSY)
 		return sql_error(db, rc, err, "checkpoint");
+	if (rc == SQLITE_OK && log > WAL_RESTART_FRAMES) {
+		pthread_mutex_lock(&write_lock);
+		rc = sqlite3_wal_checkpoint_v2(db->h, NULL, SQLITE_CHECKPOINT_RESTART, &log, &done);
+		pthread_mutex_unlock(&write_lock);
+		if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+			return sql_error(db, rc, err, "checkpoint");
+	}
 	return 0;
 }
