@@ -352,6 +352,8 @@ int main(int argc, char **argv)
 		     " ON CONFLICT(name) DO UPDATE SET value = excluded.value", "i", nreq) ||
 	    db_commit(db, &err))
 		die(&err, "counters");
+	if (db_fts_optimize(db, &err))
+		die(&err, "search index");
 	if (db_exec(db, "PRAGMA wal_checkpoint(TRUNCATE)", &err))
 		die(&err, "checkpoint");
 	db_close(db);

@@ -4,6 +4,7 @@
 #include "../core/utf8.h"
 #include "../store/db.h"
 #include "acct.h"
+#include "dir.h"
 #include <pthread.h>
 #include <sodium.h>
 
@@ -478,20 +479,25 @@ fail:
 	return rc;
 }
 
+/* Both answer from the connection's directory (dir.h); false when it cannot be read. */
 bool acct_in_group(struct db *db, int64_t user_id, int64_t group_id)
 {
 	struct yw_err err = YW_ERR_INIT;
-	int64_t one;
-	return db_queryint(db, &one, &err, "SELECT 1 FROM group_members WHERE user_id = ? AND group_id = ?",
-			   "ii", user_id, group_id) == 0;
+	const struct dir *d;
+	bool in = !dir_get(db, &d, &err) && dir_in_group(d, user_id, group_id);
+
+	yw_err_clear(&err);
+	return in;
 }
 
 bool acct_supervises(struct db *db, int64_t user_id, int64_t group_id)
 {
 	struct yw_err err = YW_ERR_INIT;
-	int64_t one;
-	return db_queryint(db, &one, &err, "SELECT 1 FROM groups WHERE id = ? AND supervisor_id = ?",
-			   "ii", group_id, user_id) == 0;
+	const struct dir *d;
+	bool sup = !dir_get(db, &d, &err) && dir_supervises(d, user_id, group_id);
+
+	yw_err_clear(&err);
+	return sup;
 }
 
 int acct_bootstrap_admin(struct db *db, const char *password, char *generated, struct yw_err *err)

@@ -168,6 +168,11 @@ int64_t sla_floor_minutes(int64_t seconds);
 /* All policies in position order; release with sla_policies_free. */
 int sla_policies_load(struct db *db, struct sla_policy **out, size_t *n, struct yw_err *err);
 void sla_policies_free(struct sla_policy *p, size_t n);
+/*
+ * The same, kept with the connection while the policies are unchanged
+ * (their generation, migration 0007): valid until the next call on db.
+ */
+int sla_policies_cached(struct db *db, const struct sla_policy **out, size_t *n, struct yw_err *err);
 
 /* What a policy is matched against. category_path: the category and its ancestors. */
 struct sla_subject {

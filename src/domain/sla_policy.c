@@ -168,6 +168,39 @@ void sla_policies_free(struct sla_policy *p, size_t n)
 	free(p);
 }
 
+struct policy_cache {
+	int64_t gen;
+	struct sla_policy *p;
+	size_t n;
+};
+
+static void policy_cache_free(void *v)
+{
+	struct policy_cache *c = v;
+	sla_policies_free(c->p, c->n);
+	free(c);
+}
+
+int sla_policies_cached(struct db *db, const struct sla_policy **out, size_t *n, struct yw_err *err)
+{
+	struct policy_cache *c = db_cache_get(db, DB_CACHE_SLA);
+	int64_t gen = db_cache_gen(db, "sla");
+	int rc;
+
+	if (!c || !gen || c->gen != gen) {
+		c = yw_calloc(1, sizeof(*c));
+		if ((rc = sla_policies_load(db, &c->p, &c->n, err))) {
+			free(c);
+			return rc;
+		}
+		c->gen = gen;
+		db_cache_set(db, DB_CACHE_SLA, c, policy_cache_free);
+	}
+	*out = c->p;
+	*n = c->n;
+	return 0;
+}
+
 const struct sla_policy *sla_policy_match(const struct sla_policy *p, size_t n, const struct sla_subject *s)
 {
 	for (size_t i = 0; i < n; i++) {

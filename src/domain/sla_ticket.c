@@ -349,7 +349,7 @@ static bool status_done(const char *s)
 struct ctx {
 	struct db *db;
 	const struct yw_actor *a;
-	struct sla_policy *pol;
+	const struct sla_policy *pol;   /* the connection's cache: not ours to free */
 	size_t npol;
 	struct sla_cals cals;
 	int64_t now;
@@ -361,12 +361,11 @@ static int ctx_init(struct ctx *x, struct db *db, const struct yw_actor *a, stru
 	x->db = db;
 	x->a = a;
 	x->now = yw_now();
-	return sla_policies_load(db, &x->pol, &x->npol, err);
+	return sla_policies_cached(db, &x->pol, &x->npol, err);
 }
 
 static void ctx_release(struct ctx *x)
 {
-	sla_policies_free(x->pol, x->npol);
 	sla_cals_release(&x->cals);
 }
 

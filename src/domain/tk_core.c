@@ -10,6 +10,7 @@
 #include "../core/ytime.h"
 #include "../store/db.h"
 #include "acct.h"
+#include "dir.h"
 #include "prio.h"
 #include "sla.h"
 #include "tk_int.h"
@@ -140,6 +141,7 @@ int tk_load(struct db *db, const struct yw_actor *a, int64_t id, struct tk_row *
 unsigned tk_rel(struct db *db, const struct yw_actor *a, const struct tk_row *t)
 {
 	struct yw_err err = YW_ERR_INIT;
+	const struct dir *d;
 	unsigned rel = 0;
 	int64_t g;
 
@@ -161,11 +163,10 @@ unsigned tk_rel(struct db *db, const struct yw_actor *a, const struct tk_row *t)
 		rel |= R_SUP;
 	if (t->assignee_id && t->assignee_id == a->user_id)
 		rel |= R_ASSIGNEE;
-	if (t->category_id &&
-	    !db_queryint(db, &g, &err, "SELECT default_group_id FROM categories WHERE id = ?", "i",
-			 t->category_id) &&
-	    g && acct_supervises(db, a->user_id, g))
+	if (t->category_id && !dir_get(db, &d, &err) && (g = dir_cat_group(d, t->category_id)) &&
+	    dir_supervises(d, a->user_id, g))
 		rel |= R_APPROVER;
+	yw_err_clear(&err);
 	return rel;
 }
 
@@ -274,29 +275,11 @@ void tk_org_name(struct db *db, int64_t id, char *buf, size_t size)
 void tk_cat_path(struct db *db, int64_t id, struct strbuf *out)
 {
 	struct yw_err err = YW_ERR_INIT;
-	char *parts[8];
-	int n = 0;
+	const struct dir *d;
 
-	/* walk up to the root; the depth cap guards against a cycle made by hand */
-	while (id && n < 8) {
-		struct db_stmt *st;
-		int64_t parent = 0;
-		if (db_prepare(db, "SELECT name, parent_id FROM categories WHERE id = ?", &st, &err))
-			break;
-		db_bind_int(st, 1, id);
-		if (db_step(st, &err) == DB_ROW) {
-			parts[n++] = yw_strdup(db_col_text(st, 0));
-			parent = db_col_int(st, 1);
-		}
-		db_done(st);
-		id = parent;
-	}
-	for (int i = n - 1; i >= 0; i--) {
-		strbuf_addstr(out, parts[i]);
-		if (i)
-			strbuf_addstr(out, " / ");
-		free(parts[i]);
-	}
+	if (id && !dir_get(db, &d, &err))
+		dir_cat_path(d, id, out);
+	yw_err_clear(&err);
 }
 
 json_t *tk_user_json(struct db *db, int64_t id)

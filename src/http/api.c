@@ -384,6 +384,27 @@ static int decode_body(struct http_req *r)
 	return 0;
 }
 
+void http_req_release(struct http_req *r)
+{
+	if (r->body)
+		json_decref(r->body);
+	r->body = NULL;
+	yw_err_clear(&r->err);
+	arena_free(&r->arena);
+}
+
+void http_batch_reply(struct http_req *r, struct db *db, int rc)
+{
+	r->db = db;
+	r->replying = true;
+	if (!rc && !(rc = db_begin_read(db, &r->err)))
+		rc = r->route->fn(r);
+	db_rollback(db);
+	if (rc)
+		http_send_error(r, rc);
+	http_req_release(r);
+}
+
 int http_api_handle(h2o_req_t *h, struct db *db)
 {
 	struct http_req r;
@@ -423,15 +444,16 @@ int http_api_handle(h2o_req_t *h, struct db *db)
 		rc = yw_errf(&r.err, YW_EINVAL, "", "this endpoint takes no body");
 		goto out;
 	}
+	if (route->flags & HR_BATCH) {
+		http_batch_add(&r);   /* owns r's memory now */
+		return 0;
+	}
 	rc = route->fn(&r);
 out:
 	/* a handler must never leave a transaction open on this connection */
 	db_rollback(db);
 	if (rc)
 		http_send_error(&r, rc);
-	if (r.body)
-		json_decref(r.body);
-	yw_err_clear(&r.err);
-	arena_free(&r.arena);
+	http_req_release(&r);
 	return 0;
 }

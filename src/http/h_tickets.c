@@ -42,18 +42,20 @@ int http_ticket_decode_create(json_t *body, struct tk_new *in, struct yw_err *er
 	return jx_decode(body, create_fields, ARRAY_SIZE(create_fields), in, NULL, err);
 }
 
+/* HR_BATCH: writes in a group commit, then answers once it committed */
 static int create_ticket(struct http_req *r)
 {
 	struct tk_new in;
-	int64_t id;
 	int rc;
 
+	if (r->replying)
+		return send_ticket(r, 201, r->result_id);
 	if ((rc = http_query_check(r, no_params)) ||
-	    (rc = http_ticket_decode_create(r->body, &in, &r->err)) ||
-	    (rc = tk_create(r->db, &r->actor, &in, &id, &r->err)))
+	    (rc = http_ticket_decode_create(r->body, &in, &r->err)))
 		return rc;
-	return send_ticket(r, 201, id);
+	return tk_create(r->db, &r->actor, &in, &r->result_id, &r->err);
 }
+
 
 /* The parameters are the domain's table (tk_query_params), shared with saved views. */
 static int list_tickets(struct http_req *r)
@@ -421,7 +423,7 @@ static int put_matrix(struct http_req *r)
 }
 
 const struct http_route http_routes_tickets[] = {
-	{ "POST", "/api/v1/tickets", create_ticket, HR_JSON, "open a ticket" },
+	{ "POST", "/api/v1/tickets", create_ticket, HR_JSON | HR_BATCH, "open a ticket" },
 	{ "GET", "/api/v1/tickets", list_tickets, 0, "list and search tickets" },
 	{ "GET", "/api/v1/tickets/{id}", get_ticket, 0, "one ticket" },
 	{ "PATCH", "/api/v1/tickets/{id}", patch_ticket, HR_JSON, "change a ticket's fields" },

@@ -36,6 +36,7 @@ enum {
 	HR_JSON = 1 << 1,     /* body must be a JSON object (<= 1 MiB), parsed into r->body */
 	HR_RAW = 1 << 2,      /* body taken as is (attachments), capped by the handler */
 	HR_NOCSRF = 1 << 3,   /* a write that needs no CSRF token (login) */
+	HR_BATCH = 1 << 4,    /* a write run in a group commit (batch.c), see r->replying */
 };
 
 struct http_route {
@@ -79,7 +80,34 @@ struct http_req {
 	char csrf[ACCT_SECRET_LEN];
 	char sid[ACCT_SECRET_LEN];
 	struct yw_err err;
+	/*
+	 * HR_BATCH: the handler runs twice. First it only writes, leaving
+	 * what its answer needs here (result_id), and sends nothing; after
+	 * the batch committed it runs again with replying set, in a read
+	 * transaction of its own, and sends the answer.
+	 */
+	bool replying;
+	int64_t result_id;
 };
+
+/*
+ * Group commit (batch.c). The server calls http_batch_thread_init() in
+ * each worker once its context exists, and http_batch_thread_done()
+ * before disposing of it, when http_batch_inflight() is 0.
+ * http_api_handle() queues an HR_BATCH request with http_batch_add(),
+ * which takes over r's memory; when its batch is done, the owning
+ * worker calls http_batch_reply() (rc: what the write returned), which
+ * answers and releases the request.
+ */
+int http_batch_start(const char *db_path, struct yw_err *err);
+void http_batch_stop(void);
+void http_batch_thread_init(h2o_context_t *ctx, struct db *db);
+void http_batch_thread_done(void);
+size_t http_batch_inflight(void);
+void http_batch_add(struct http_req *r);
+void http_batch_reply(struct http_req *r, struct db *db, int rc);
+/* Frees what a request holds (body, error detail, arena). */
+void http_req_release(struct http_req *r);
 
 /* Sends j (the reference is stolen) with status. Returns 0. */
 int http_json(struct http_req *r, int status, json_t *j);

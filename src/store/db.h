@@ -125,11 +125,36 @@ char *db_fts_condition(struct db *db, struct strbuf *sql, const char *id_expr,
  * order, newest first, without collecting them), and db_fts_match()
  * appends the condition with one placeholder, returning the text to bind.
  */
+/*
+ * Merges the index into one segment. A bulk load ends with it: loaded
+ * in large transactions, the index is left in a few huge segments that
+ * every later small commit would merge into again and again.
+ */
+int db_fts_optimize(struct db *db, struct yw_err *err);
 const char *db_fts_from(struct db *db);
 const char *db_fts_id(struct db *db);
 char *db_fts_match(struct db *db, struct strbuf *sql, const struct tok_term *terms, size_t n, bool staff);
 
 const char *db_backend_name(struct db *db);
+
+/*
+ * Per-connection caches of the layers above (one connection is one
+ * thread's, so a cache needs no lock). A slot holds one value and the
+ * function that frees it, called when the value is replaced or the
+ * connection closes. Each cache checks its own generation (cache_gen,
+ * migration 0007) before it trusts what it holds.
+ */
+enum db_cache_slot { DB_CACHE_SLA, DB_CACHE_DIRECTORY, DB_CACHE_NSLOTS };
+void *db_cache_get(struct db *db, enum db_cache_slot slot);
+void db_cache_set(struct db *db, enum db_cache_slot slot, void *value, void (*free_fn)(void *));
+/*
+ * A number that stays the same for the whole of one read transaction
+ * (db_begin_read) and differs for every other; 0 outside one, or in a
+ * write transaction, where the caller's own writes may change anything.
+ */
+uint64_t db_read_serial(struct db *db);
+/* The current generation of name ("sla", "directory"); 0 when unknown. */
+int64_t db_cache_gen(struct db *db, const char *name);
 
 /*
  * Checkpoints. By default a commit that grows the write-ahead log past a

@@ -33,9 +33,15 @@ struct db {
 	bool writing;        /* holds write_lock: a write transaction is open */
 	bool batch;          /* the write transaction is a batch (db_batch_begin) */
 	bool part;           /* a batch's part (savepoint) is open */
+	uint64_t read_serial;  /* of the open read transaction, or 0 */
+	uint64_t serials;
 	struct db_stmt cache[STMT_CACHE];
 	struct fts_put *fts; /* index entries waiting for the commit */
 	size_t nfts, fts_alloc, fts_mark;
+	struct {
+		void *value;
+		void (*free_fn)(void *);
+	} caches[DB_CACHE_NSLOTS];
 };
 
 static void fts_drop(struct db *db, size_t from);
@@ -121,9 +127,35 @@ void db_close(struct db *db)
 		}
 	fts_drop(db, 0);
 	free(db->fts);
+	for (int i = 0; i < DB_CACHE_NSLOTS; i++)
+		db_cache_set(db, i, NULL, NULL);
 	if (sqlite3_close(db->h) != SQLITE_OK)
 		yw_log_error("sqlite: close: %s", sqlite3_errmsg(db->h));
 	free(db);
+}
+
+void *db_cache_get(struct db *db, enum db_cache_slot slot)
+{
+	return db->caches[slot].value;
+}
+
+void db_cache_set(struct db *db, enum db_cache_slot slot, void *value, void (*free_fn)(void *))
+{
+	if (db->caches[slot].value && db->caches[slot].free_fn)
+		db->caches[slot].free_fn(db->caches[slot].value);
+	db->caches[slot].value = value;
+	db->caches[slot].free_fn = free_fn;
+}
+
+int64_t db_cache_gen(struct db *db, const char *name)
+{
+	struct yw_err err = YW_ERR_INIT;
+	int64_t gen = 0;
+
+	if (db_queryint(db, &gen, &err, "SELECT gen FROM cache_gen WHERE name = ?", "s", name))
+		gen = 0;
+	yw_err_clear(&err);
+	return gen;
 }
 
 const char *db_backend_name(struct db *db)
@@ -430,7 +462,18 @@ static void write_done(struct db *db)
 
 int db_begin_read(struct db *db, struct yw_err *err)
 {
-	return run(db, "BEGIN", err);
+	int rc = run(db, "BEGIN", err);
+
+	if (!rc)
+		db->read_serial = ++db->serials;
+	return rc;
+}
+
+uint64_t db_read_serial(struct db *db)
+{
+	if (db->writing || sqlite3_get_autocommit(db->h) || sqlite3_txn_state(db->h, NULL) == SQLITE_TXN_WRITE)
+		return 0;
+	return db->read_serial;
 }
 
 int db_commit(struct db *db, struct yw_err *err)
@@ -471,6 +514,7 @@ void db_rollback(struct db *db)
 		}
 		return;
 	}
+	db->read_serial = 0;
 	if (!sqlite3_get_autocommit(db->h) && run(db, "ROLLBACK", &err)) {
 		yw_log_error("sqlite: rollback: %s", err.msg);
 		yw_err_clear(&err);
@@ -618,6 +662,11 @@ char *db_fts_condition(struct db *db, struct strbuf *sql, const char *id_expr,
 	(void)db;
 	strbuf_addf(sql, "%s IN (SELECT rowid FROM ticket_fts WHERE ticket_fts MATCH ?)", id_expr);
 	return fts_query(terms, n, staff);
+}
+
+int db_fts_optimize(struct db *db, struct yw_err *err)
+{
+	return db_exec(db, "INSERT INTO ticket_fts(ticket_fts) VALUES ('optimize')", err);
 }
 
 const char *db_fts_from(struct db *db)

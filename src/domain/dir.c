@@ -1,0 +1,182 @@
+/*
+ * dir.c - the per-connection copy of the category tree and the groups.
+ */
+#include "../core/yw.h"
+#include "../core/strbuf.h"
+#include "../store/db.h"
+#include "dir.h"
+
+struct dir_cat {
+	int64_t id, parent, group;
+	char *name;
+};
+
+struct dir_group {
+	int64_t id, supervisor;
+};
+
+struct dir_member {
+	int64_t group, user;
+};
+
+struct dir {
+	int64_t gen;
+	uint64_t serial;           /* the read transaction it was last checked in */
+	struct dir_cat *cat;       /* each array sorted by id (members by group, user) */
+	size_t ncat;
+	struct dir_group *grp;
+	size_t ngrp;
+	struct dir_member *mem;
+	size_t nmem;
+};
+
+static void dir_free(void *v)
+{
+	struct dir *d = v;
+
+	for (size_t i = 0; i < d->ncat; i++)
+		free(d->cat[i].name);
+	free(d->cat);
+	free(d->grp);
+	free(d->mem);
+	free(d);
+}
+
+static int load(struct db *db, struct dir *d, struct yw_err *err)
+{
+	struct db_stmt *st;
+	size_t alloc = 0;
+	int rc;
+
+	if ((rc = db_prepare(db, "SELECT id, COALESCE(parent_id, 0), COALESCE(default_group_id, 0), name"
+			     " FROM categories ORDER BY id", &st, err)))
+		return rc;
+	while ((rc = db_step(st, err)) == DB_ROW) {
+		ALLOC_GROW(d->cat, d->ncat + 1, alloc);
+		d->cat[d->ncat++] = (struct dir_cat){ db_col_int(st, 0), db_col_int(st, 1), db_col_int(st, 2),
+						      yw_strdup(db_col_text(st, 3)) };
+	}
+	db_done(st);
+	if (rc < 0)
+		return rc;
+	alloc = 0;
+	if ((rc = db_prepare(db, "SELECT id, COALESCE(supervisor_id, 0) FROM groups ORDER BY id", &st, err)))
+		return rc;
+	while ((rc = db_step(st, err)) == DB_ROW) {
+		ALLOC_GROW(d->grp, d->ngrp + 1, alloc);
+		d->grp[d->ngrp++] = (struct dir_group){ db_col_int(st, 0), db_col_int(st, 1) };
+	}
+	db_done(st);
+	if (rc < 0)
+		return rc;
+	alloc = 0;
+	if ((rc = db_prepare(db, "SELECT group_id, user_id FROM group_members ORDER BY group_id, user_id", &st, err)))
+		return rc;
+	while ((rc = db_step(st, err)) == DB_ROW) {
+		ALLOC_GROW(d->mem, d->nmem + 1, alloc);
+		d->mem[d->nmem++] = (struct dir_member){ db_col_int(st, 0), db_col_int(st, 1) };
+	}
+	db_done(st);
+	return rc < 0 ? rc : 0;
+}
+
+int dir_get(struct db *db, const struct dir **out, struct yw_err *err)
+{
+	struct dir *d = db_cache_get(db, DB_CACHE_DIRECTORY);
+	uint64_t serial = db_read_serial(db);
+	int64_t gen;
+	int rc;
+
+	if (d && serial && d->serial == serial) {
+		*out = d;
+		return 0;
+	}
+	gen = db_cache_gen(db, "directory");
+	if (!d || !gen || d->gen != gen) {
+		d = yw_calloc(1, sizeof(*d));
+		if ((rc = load(db, d, err))) {
+			dir_free(d);
+			return rc;
+		}
+		d->gen = gen;
+		db_cache_set(db, DB_CACHE_DIRECTORY, d, dir_free);
+	}
+	d->serial = serial;
+	*out = d;
+	return 0;
+}
+
+static const struct dir_cat *cat_find(const struct dir *d, int64_t id)
+{
+	size_t lo = 0, hi = d->ncat;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (d->cat[mid].id == id)
+			return &d->cat[mid];
+		if (d->cat[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+bool dir_in_group(const struct dir *d, int64_t user_id, int64_t group_id)
+{
+	size_t lo = 0, hi = d->nmem;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct dir_member *m = &d->mem[mid];
+		if (m->group == group_id && m->user == user_id)
+			return true;
+		if (m->group < group_id || (m->group == group_id && m->user < user_id))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
+bool dir_supervises(const struct dir *d, int64_t user_id, int64_t group_id)
+{
+	size_t lo = 0, hi = d->ngrp;
+
+	if (!user_id)
+		return false;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (d->grp[mid].id == group_id)
+			return d->grp[mid].supervisor == user_id;
+		if (d->grp[mid].id < group_id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
+int64_t dir_cat_group(const struct dir *d, int64_t cat_id)
+{
+	const struct dir_cat *c = cat_find(d, cat_id);
+	return c ? c->group : 0;
+}
+
+void dir_cat_path(const struct dir *d, int64_t cat_id, struct strbuf *out)
+{
+	const struct dir_cat *parts[8];
+	const struct dir_cat *c;
+	int n = 0;
+
+	/* the depth cap guards against a cycle made by hand in the database */
+	while (cat_id && n < 8 && (c = cat_find(d, cat_id))) {
+		parts[n++] = c;
+		cat_id = c->parent;
+	}
+	while (n-- > 0) {
+		strbuf_addstr(out, parts[n]->name);
+		if (n)
+			strbuf_addstr(out, " / ");
+	}
+}

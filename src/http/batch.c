@@ -1,0 +1,247 @@
+/*
+ * batch.c - group commit of the writes that come in bursts.
+ *
+ * A commit of SQLite costs about the same for one ticket as for fifty
+ * (the log pages of the table's last leaf and of each index, the search
+ * index's new segment), and ticket creation comes in bursts: an alarm
+ * storm, the desk at nine in the morning. So a request on a route
+ * flagged HR_BATCH is not run when it arrives. Its worker decodes and
+ * authenticates it as usual, then queues it; at the end of the event
+ * loop's turn (h2o's zero timeout, after every socket that was ready has
+ * been read) it hands its queue to the shared one and, if no worker is
+ * writing already, becomes the writer: it takes everything queued, by
+ * every worker, and runs it in one write transaction, each request in a
+ * part of its own (db.h), so that a request that fails undoes only its
+ * own changes. After the commit each request goes back to the worker
+ * that owns its connection, which sends the answer (route->reply reads
+ * the result back, in its own read transaction). If the commit fails,
+ * every request of the batch gets the error: nothing of it was written.
+ *
+ * A worker that finds another one writing goes back to its sockets
+ * instead of waiting for the lock, so while one core writes the other
+ * reads, decodes and answers. Requests are only ever touched by their
+ * own worker's thread but for route->fn, which sees the decoded request
+ * (body, query, actor, arena) and nothing of h2o's.
+ */
+#include "../core/yw.h"
+#include "../core/log.h"
+#include "../store/db.h"
+#include "../domain/sla.h"
+#include "http.h"
+#include <pthread.h>
+
+#define BATCH_MAX 256   /* requests in one transaction */
+
+struct batch_job {
+	h2o_multithread_message_t msg;   /* first: the message is the job */
+	struct batch_job *next;
+	struct batch_worker *owner;
+	struct batch_job **guard;        /* in the request's pool, until it is freed */
+	struct http_req r;
+	int rc;
+	bool gone;                       /* the connection closed under the request */
+};
+
+/* One per worker thread. */
+struct batch_worker {
+	h2o_context_t *ctx;
+	struct db *db;
+	h2o_timeout_entry_t flush;
+	h2o_multithread_receiver_t done;
+	struct batch_job *head, **tail;
+	size_t inflight;
+};
+
+static __thread struct batch_worker *self;
+
+/* the writer thread and the queue it takes its batches from */
+static pthread_mutex_t queue_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t queue_cond = PTHREAD_COND_INITIALIZER;
+static struct batch_job *queue_head, **queue_tail = &queue_head;
+static bool stopping;
+static pthread_t writer;
+static struct db *writer_db;
+
+/* Runs the jobs in one transaction on db and sends each back to its worker. */
+static void run_batch(struct db *db, struct batch_job *jobs)
+{
+	struct yw_err err = YW_ERR_INIT;
+	struct batch_job *j, *next;
+	int rc;
+
+	if (!(rc = db_batch_begin(db, &err))) {
+		for (j = jobs; j; j = j->next) {
+			j->r.db = db;
+			j->rc = j->r.route->fn(&j->r);
+			db_rollback(db);   /* undoes a part the handler left open */
+		}
+		rc = db_batch_commit(db, &err);
+		sla_after_commit();
+	}
+	if (rc)
+		yw_log_error("a batch of writes was not committed: %s", err.msg);
+	for (j = jobs; j; j = next) {
+		next = j->next;
+		if (rc && !j->rc) {
+			j->rc = rc;
+			yw_err_clear(&j->r.err);
+			yw_errf(&j->r.err, rc, "", "%s", err.msg);
+		}
+		h2o_multithread_send_message(&j->owner->done, &j->msg);
+	}
+	yw_err_clear(&err);
+}
+
+/* Zero timeout: this worker's turn of the loop is over; hand its queue to the writer. */
+static void on_flush(h2o_timeout_entry_t *entry)
+{
+	struct batch_worker *w = self;
+
+	(void)entry;
+	if (!w->head)
+		return;
+	pthread_mutex_lock(&queue_lock);
+	*queue_tail = w->head;
+	queue_tail = w->tail;
+	w->head = NULL;
+	w->tail = &w->head;
+	pthread_cond_signal(&queue_cond);
+	pthread_mutex_unlock(&queue_lock);
+}
+
+static void *writer_main(void *arg)
+{
+	struct batch_job *jobs, **tail;
+	size_t n;
+
+	(void)arg;
+	pthread_setname_np(pthread_self(), "yw-writer");
+	pthread_mutex_lock(&queue_lock);
+	for (;;) {
+		while (!queue_head && !stopping)
+			pthread_cond_wait(&queue_cond, &queue_lock);
+		if (!queue_head)
+			break;
+		jobs = queue_head;
+		tail = &jobs->next;
+		for (n = 1; *tail && n < BATCH_MAX; n++)
+			tail = &(*tail)->next;
+		queue_head = *tail;
+		if (!queue_head)
+			queue_tail = &queue_head;
+		*tail = NULL;
+		pthread_mutex_unlock(&queue_lock);
+		run_batch(writer_db, jobs);
+		pthread_mutex_lock(&queue_lock);
+	}
+	pthread_mutex_unlock(&queue_lock);
+	return NULL;
+}
+
+int http_batch_start(const char *db_path, struct yw_err *err)
+{
+	int rc;
+
+	if ((rc = db_open(&writer_db, db_path, err)) || (rc = db_defer_checkpoints(writer_db, err))) {
+		db_close(writer_db);
+		writer_db = NULL;
+		return rc;
+	}
+	stopping = false;
+	if (pthread_create(&writer, NULL, writer_main, NULL)) {
+		db_close(writer_db);
+		writer_db = NULL;
+		return yw_errf(err, YW_EINTERNAL, "", "cannot start the writer thread");
+	}
+	return 0;
+}
+
+void http_batch_stop(void)
+{
+	if (!writer_db)
+		return;
+	pthread_mutex_lock(&queue_lock);
+	stopping = true;
+	pthread_cond_signal(&queue_cond);
+	pthread_mutex_unlock(&queue_lock);
+	pthread_join(writer, NULL);
+	db_close(writer_db);
+	writer_db = NULL;
+}
+
+/* h2o frees the request's pool when its connection closes under it. */
+static void on_dispose(void *p)
+{
+	struct batch_job **guard = p;
+
+	if (*guard) {
+		(*guard)->gone = true;
+		(*guard)->guard = NULL;
+	}
+}
+
+/* Back on the owning worker: answer, and free the job. */
+static void on_done(h2o_multithread_receiver_t *receiver, h2o_linklist_t *messages)
+{
+	struct batch_worker *w = self;
+
+	(void)receiver;
+	while (!h2o_linklist_is_empty(messages)) {
+		struct batch_job *j = H2O_STRUCT_FROM_MEMBER(struct batch_job, msg.link, messages->next);
+		h2o_linklist_unlink(&j->msg.link);
+		w->inflight--;
+		if (!j->gone) {
+			*j->guard = NULL;
+			http_batch_reply(&j->r, w->db, j->rc);
+		} else {
+			http_req_release(&j->r);
+		}
+		free(j);
+	}
+}
+
+void http_batch_add(struct http_req *r)
+{
+	struct batch_worker *w = self;
+	struct batch_job *j = yw_calloc(1, sizeof(*j));
+
+	j->r = *r;
+	j->owner = w;
+	j->guard = h2o_mem_alloc_shared(&r->h->pool, sizeof(*j->guard), on_dispose);
+	*j->guard = j;
+	*w->tail = j;
+	w->tail = &j->next;
+	w->inflight++;
+	if (!h2o_timeout_is_linked(&w->flush))
+		h2o_timeout_link(w->ctx->loop, &w->ctx->zero_timeout, &w->flush);
+}
+
+void http_batch_thread_init(h2o_context_t *ctx, struct db *db)
+{
+	struct batch_worker *w = yw_calloc(1, sizeof(*w));
+
+	w->ctx = ctx;
+	w->db = db;
+	w->tail = &w->head;
+	w->flush.cb = on_flush;
+	h2o_multithread_register_receiver(ctx->queue, &w->done, on_done);
+	self = w;
+}
+
+size_t http_batch_inflight(void)
+{
+	return self ? self->inflight : 0;
+}
+
+void http_batch_thread_done(void)
+{
+	struct batch_worker *w = self;
+
+	if (!w)
+		return;
+	if (h2o_timeout_is_linked(&w->flush))
+		h2o_timeout_unlink(&w->flush);
+	h2o_multithread_unregister_receiver(w->ctx->queue, &w->done);
+	free(w);
+	self = NULL;
+}

@@ -1,0 +1,199 @@
+/*
+ * test_store_batch.c - the store's transactions as group commit uses
+ * them: parts of a batch that keep or undo only themselves, search-index
+ * entries written at the commit (and dropped with what undid them), the
+ * read-transaction serial, and the cache generations of migration 0007.
+ */
+#include "core/yw.h"
+#include "core/tok.h"
+#include "core/strbuf.h"
+#include "store/db.h"
+#include "domain/dir.h"
+#include <setjmp.h>
+#include <cmocka.h>
+
+static int setup(void **state)
+{
+	struct yw_err err = YW_ERR_INIT;
+	struct db *db;
+
+	assert_int_equal(db_open(&db, ":memory:", &err), 0);
+	assert_int_equal(db_migrate(db, NULL, &err), 0);
+	*state = db;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	db_close(*state);
+	return 0;
+}
+
+static int64_t count(struct db *db, const char *sql)
+{
+	struct yw_err err = YW_ERR_INIT;
+	int64_t n = -1;
+
+	assert_int_equal(db_queryint(db, &n, &err, sql, ""), 0);
+	return n;
+}
+
+/* How many tickets the search index finds for one word. */
+static int64_t found(struct db *db, const char *word)
+{
+	struct strbuf sql = STRBUF_INIT;
+	struct tok_term term = { 0 };
+	struct yw_err err = YW_ERR_INIT;
+	struct db_stmt *st;
+	char *q;
+	int64_t n = 0;
+
+	term.phrase = (char *)word;
+	strbuf_addstr(&sql, "SELECT COUNT(*) FROM ");
+	strbuf_addstr(&sql, db_fts_from(db));
+	strbuf_addstr(&sql, " WHERE ");
+	q = db_fts_match(db, &sql, &term, 1, true);
+	assert_int_equal(db_prepare(db, sql.buf, &st, &err), 0);
+	db_bind_text(st, 1, q);
+	assert_int_equal(db_step(st, &err), DB_ROW);
+	n = db_col_int(st, 0);
+	db_done(st);
+	free(q);
+	strbuf_release(&sql);
+	return n;
+}
+
+static void part(struct db *db, int64_t value, bool keep)
+{
+	struct yw_err err = YW_ERR_INIT;
+	char word[32];
+
+	snprintf(word, sizeof(word), "w%" PRId64, value);
+	assert_int_equal(db_begin(db, &err), 0);
+	assert_int_equal(db_execf(db, &err, "INSERT INTO counters (name, value) VALUES (?, ?)", "si", word, value), 0);
+	assert_int_equal(db_fts_put(db, value, word, "", &err), 0);
+	if (keep)
+		assert_int_equal(db_commit(db, &err), 0);
+	else
+		db_rollback(db);
+}
+
+static void test_parts_keep_or_undo_themselves(void **state)
+{
+	struct db *db = *state;
+	struct yw_err err = YW_ERR_INIT;
+
+	assert_int_equal(db_batch_begin(db, &err), 0);
+	assert_true(db_in_batch(db));
+	part(db, 1, true);
+	part(db, 2, false);
+	part(db, 3, true);
+	/* the dispatcher's safety rollback between requests undoes nothing */
+	db_rollback(db);
+	part(db, 4, false);
+	/* nothing is in the index before the batch commits */
+	assert_int_equal(found(db, "w1"), 0);
+	assert_int_equal(db_batch_commit(db, &err), 0);
+	assert_false(db_in_batch(db));
+	assert_int_equal(count(db, "SELECT COUNT(*) FROM counters WHERE name LIKE 'w%'"), 2);
+	assert_int_equal(count(db, "SELECT SUM(value) FROM counters WHERE name LIKE 'w%'"), 4);
+	assert_int_equal(found(db, "w1"), 1);
+	assert_int_equal(found(db, "w2"), 0);
+	assert_int_equal(found(db, "w3"), 1);
+	assert_int_equal(found(db, "w4"), 0);
+}
+
+static void test_batch_rollback_loses_all(void **state)
+{
+	struct db *db = *state;
+	struct yw_err err = YW_ERR_INIT;
+
+	assert_int_equal(db_batch_begin(db, &err), 0);
+	part(db, 5, true);
+	part(db, 6, true);
+	db_batch_rollback(db);
+	assert_int_equal(count(db, "SELECT COUNT(*) FROM counters WHERE name LIKE 'w%'"), 0);
+	assert_int_equal(found(db, "w5"), 0);
+	/* and the connection writes normally afterwards, index included */
+	part(db, 7, true);
+	assert_int_equal(found(db, "w7"), 1);
+	part(db, 8, false);
+	assert_int_equal(found(db, "w8"), 0);
+}
+
+static void test_read_serial(void **state)
+{
+	struct db *db = *state;
+	struct yw_err err = YW_ERR_INIT;
+	uint64_t a, b;
+
+	assert_int_equal(db_read_serial(db), 0);
+	assert_int_equal(db_begin_read(db, &err), 0);
+	a = db_read_serial(db);
+	assert_true(a != 0);
+	assert_int_equal(count(db, "SELECT COUNT(*) FROM users"), 0);
+	assert_true(db_read_serial(db) == a);
+	db_rollback(db);
+	assert_int_equal(db_read_serial(db), 0);
+	assert_int_equal(db_begin_read(db, &err), 0);
+	b = db_read_serial(db);
+	assert_true(b != 0 && b != a);
+	db_rollback(db);
+	assert_int_equal(db_begin(db, &err), 0);
+	assert_int_equal(db_read_serial(db), 0);
+	db_rollback(db);
+}
+
+static void test_generations_follow_writes(void **state)
+{
+	struct db *db = *state;
+	struct yw_err err = YW_ERR_INIT;
+	int64_t g0 = db_cache_gen(db, "directory"), g1, g2;
+	const struct dir *d;
+	struct strbuf path = STRBUF_INIT;
+
+	assert_true(g0 != 0);
+	assert_int_equal(db_cache_gen(db, "no such cache"), 0);
+	assert_int_equal(dir_get(db, &d, &err), 0);
+	dir_cat_path(d, 1, &path);
+	assert_string_equal(path.buf, "");
+	/* a write that is rolled back leaves the committed generation */
+	assert_int_equal(db_begin(db, &err), 0);
+	assert_int_equal(db_exec(db, "INSERT INTO categories (id, name, created_at, updated_at)"
+				 " VALUES (1, '网络', 0, 0)", &err), 0);
+	g1 = db_cache_gen(db, "directory");
+	assert_true(g1 != g0);
+	/* inside the writing transaction the directory sees the write */
+	assert_int_equal(dir_get(db, &d, &err), 0);
+	dir_cat_path(d, 1, &path);
+	assert_string_equal(path.buf, "网络");
+	db_rollback(db);
+	assert_true(db_cache_gen(db, "directory") == g0);
+	assert_int_equal(dir_get(db, &d, &err), 0);
+	strbuf_reset(&path);
+	dir_cat_path(d, 1, &path);
+	assert_string_equal(path.buf, "");
+	/* a committed one changes it, for every cache of the kind */
+	assert_int_equal(db_exec(db, "INSERT INTO categories (id, name, created_at, updated_at) VALUES"
+				 " (1, '网络', 0, 0), (2, '交换机', 0, 0);"
+				 " UPDATE categories SET parent_id = 1 WHERE id = 2", &err), 0);
+	g2 = db_cache_gen(db, "directory");
+	assert_true(g2 != g0 && g2 != g1);
+	assert_int_equal(dir_get(db, &d, &err), 0);
+	dir_cat_path(d, 2, &path);
+	assert_string_equal(path.buf, "网络 / 交换机");
+	assert_int_equal(dir_cat_group(d, 2), 0);
+	assert_false(dir_supervises(d, 0, 0));
+	strbuf_release(&path);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_parts_keep_or_undo_themselves, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_batch_rollback_loses_all, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_read_serial, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_generations_follow_writes, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
