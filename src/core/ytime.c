@@ -29,14 +29,42 @@ struct tm *yw_gmtime(int64_t t, struct tm *out)
 	return gmtime_r(&tt, out);
 }
 
+static char *put2(char *p, int v)
+{
+	p[0] = (char)('0' + v / 10);
+	p[1] = (char)('0' + v % 10);
+	return p + 2;
+}
+
+/* Every ticket carries a dozen of these, so the usual years skip strftime. */
 char *yw_fmt_iso(int64_t t, char *buf, size_t size)
 {
 	struct tm tm;
+	int y;
 
-	if (!yw_gmtime(t, &tm))
+	if (!yw_gmtime(t, &tm)) {
 		snprintf(buf, size, "invalid");
-	else
+		return buf;
+	}
+	y = tm.tm_year + 1900;
+	if (size < 21 || y < 1000 || y > 9999) {
 		strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+		return buf;
+	}
+	char *p = put2(buf, y / 100);
+	p = put2(p, y % 100);
+	*p++ = '-';
+	p = put2(p, tm.tm_mon + 1);
+	*p++ = '-';
+	p = put2(p, tm.tm_mday);
+	*p++ = 'T';
+	p = put2(p, tm.tm_hour);
+	*p++ = ':';
+	p = put2(p, tm.tm_min);
+	*p++ = ':';
+	p = put2(p, tm.tm_sec);
+	*p++ = 'Z';
+	*p = '\0';
 	return buf;
 }
 

@@ -179,7 +179,7 @@ int acct_auth_session(struct db *db, const char *sid, struct yw_actor *out,
  * tells whether it is due, so most requests write nothing, and the
  * UPDATE's own condition keeps two workers from both writing it.
  */
-int acct_auth_bearer(struct db *db, const char *token, struct yw_actor *out, struct yw_err *err)
+int acct_auth_bearer(struct db *db, const char *token, struct yw_actor *out, int64_t *touch, struct yw_err *err)
 {
 	unsigned char h[32];
 	struct db_stmt *st;
@@ -210,16 +210,21 @@ int acct_auth_bearer(struct db *db, const char *token, struct yw_actor *out, str
 		rc = yw_errf(err, YW_EAUTH, "", "not logged in or the session has expired");
 	}
 	db_done(st);
-	if (rc || !due)
-		return rc;
+	*touch = !rc && due ? tid : 0;
+	return rc;
+}
+
+void acct_token_touch(struct db *db, int64_t token_id)
+{
+	struct yw_err err = YW_ERR_INIT;
+	int64_t now = yw_now();
+
 	/* a lost update costs only a stale time: it must not refuse the request */
-	struct yw_err werr = YW_ERR_INIT;
-	if (db_execf(db, &werr, "UPDATE api_tokens SET last_used_at = ?"
+	if (db_execf(db, &err, "UPDATE api_tokens SET last_used_at = ?"
 		     " WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)",
-		     "iii", now, tid, now - ACCT_TOKEN_TOUCH))
-		yw_log(YW_LOG_WARN, "token %" PRId64 ": cannot write last_used_at: %s", tid, werr.msg);
-	yw_err_clear(&werr);
-	return 0;
+		     "iii", now, token_id, now - ACCT_TOKEN_TOUCH))
+		yw_log(YW_LOG_WARN, "token %" PRId64 ": cannot write last_used_at: %s", token_id, err.msg);
+	yw_err_clear(&err);
 }
 
 /* Failures inside the window, for a throttle key ("user:x", "ip:y", "pw:id"). */

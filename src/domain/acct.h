@@ -85,12 +85,16 @@ int acct_auth_session(struct db *db, const char *sid, struct yw_actor *out,
 		      char csrf[ACCT_SECRET_LEN], struct yw_err *err);
 /*
  * A bearer token also records when it was last used (api_tokens.last_used_at),
- * at most once per ACCT_TOKEN_TOUCH seconds, so it may write: call it
- * outside any transaction (a deferred read transaction cannot always
- * take the write lock). A failed write is logged and does not refuse the token.
+ * at most once per ACCT_TOKEN_TOUCH seconds. acct_auth_bearer() only
+ * reads, so it may run in the request's read transaction; when the time
+ * is due it sets *touch to the token's id (else 0), and the caller then
+ * calls acct_token_touch() outside any transaction (a deferred read
+ * transaction cannot always take the write lock). A failed write is
+ * logged and does not refuse the token.
  */
 #define ACCT_TOKEN_TOUCH 60
-int acct_auth_bearer(struct db *db, const char *token, struct yw_actor *out, struct yw_err *err);
+int acct_auth_bearer(struct db *db, const char *token, struct yw_actor *out, int64_t *touch, struct yw_err *err);
+void acct_token_touch(struct db *db, int64_t token_id);
 
 /* Creates a token for a user; token gets the secret (shown once). Audited. */
 #define ACCT_TOKEN_LEN 52   /* "yw_" + base64url(32) + NUL, rounded */

@@ -198,10 +198,10 @@ static const char *result_name(const struct sla_clock *c)
 
 int sla_clock_insert(struct db *db, struct sla_clock *c, struct yw_err *err)
 {
-	return db_queryint(db, &c->id, err,
-			   "INSERT INTO sla_clocks (ticket_id, target, cycle, current, policy_id, calendar_id,"
-			   " target_minutes, started_at, running_since, consumed, paused, due_at, warn_at, stopped_at,"
-			   " result) VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+	return db_insert(db, &c->id, err,
+			 "INSERT INTO sla_clocks (ticket_id, target, cycle, current, policy_id, calendar_id,"
+			 " target_minutes, started_at, running_since, consumed, paused, due_at, warn_at, stopped_at,"
+			 " result) VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 			   "isididiiiiddds", c->ticket_id, sla_target_names[c->target], (int64_t)c->cycle, c->policy_id,
 			   c->calendar_id, c->target_minutes, c->started_at, c->running_since, c->consumed,
 			   (int64_t)c->paused, c->due_at, c->warn_at, c->stopped_at, result_name(c));
@@ -242,14 +242,13 @@ int sla_first_warn(const struct sla_target_def *def)
 	return def && def->set && def->nthr ? def->thr[0] : 0;
 }
 
-int sla_timers_sync(struct db *db, const struct sla_clock *c, const struct sla_target_def *def,
-		    const struct cal *cal, struct yw_err *err)
+/* Writes the timers of a running clock that has none pending. */
+static int timers_insert(struct db *db, const struct sla_clock *c, const struct sla_target_def *def,
+			 const struct cal *cal, struct yw_err *err)
 {
 	int rc;
 
 	sla_mark_changed();
-	if ((rc = db_execf(db, err, "DELETE FROM sla_timers WHERE clock_id = ? AND fired_at IS NULL", "i", c->id)))
-		return rc;
 	if (!c->running_since || c->stopped_at)
 		return 0;
 	for (int i = 0; i <= (def ? def->nthr : 0); i++) {
@@ -264,6 +263,16 @@ int sla_timers_sync(struct db *db, const struct sla_clock *c, const struct sla_t
 			return rc;
 	}
 	return 0;
+}
+
+int sla_timers_sync(struct db *db, const struct sla_clock *c, const struct sla_target_def *def,
+		    const struct cal *cal, struct yw_err *err)
+{
+	int rc;
+
+	if ((rc = db_execf(db, err, "DELETE FROM sla_timers WHERE clock_id = ? AND fired_at IS NULL", "i", c->id)))
+		return rc;
+	return timers_insert(db, c, def, cal, err);
 }
 
 /* ---- tickets as the SLA sees them ---- */
@@ -442,7 +451,7 @@ static int start_clock(struct ctx *x, const struct sla_ticket *t, const struct s
 	c.started_at = start;
 	if ((rc = sla_clock_insert(x->db, &c, err)))
 		return rc;
-	return sla_timers_sync(x->db, &c, d, cal, err);
+	return timers_insert(x->db, &c, d, cal, err);   /* a new clock has no timers to replace */
 }
 
 /* Was there a first response (a public reply or in_progress) on the ticket? */

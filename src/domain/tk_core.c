@@ -584,11 +584,11 @@ int tk_create(struct db *db, const struct yw_actor *a, const struct tk_new *in, 
 	}
 	if ((rc = next_number(db, type, number, sizeof(number), err)))
 		goto fail;
-	rc = db_queryint(db, id, err,
-			 "INSERT INTO tickets(number, type, status, title, description, category_id, channel,"
-			 " requester_id, org_id, impact, urgency, priority, fault_level, group_id, assignee_id,"
-			 " created_by, created_at, updated_at, assigned_at)"
-			 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+	rc = db_insert(db, id, err,
+		       "INSERT INTO tickets(number, type, status, title, description, category_id, channel,"
+		       " requester_id, org_id, impact, urgency, priority, fault_level, group_id, assignee_id,"
+		       " created_by, created_at, updated_at, assigned_at)"
+		       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 			 "sssssdsddiiiddddiid", number, type->name, tk_states[t.status].name, in->title,
 			 in->description ? in->description : "", t.category_id,
 			 in->channel ? in->channel : a->role == ROLE_CUSTOMER ? "portal" : "web",

@@ -343,7 +343,7 @@ static int authenticate(struct http_req *r)
 	if (auth) {
 		if (strncasecmp(auth, "Bearer ", 7) || !auth[7] || strlen(auth) > 200)
 			return yw_errf(&r->err, YW_EAUTH, "Authorization", "expected Authorization: Bearer <token>");
-		return acct_auth_bearer(r->db, auth + 7, &r->actor, &r->err);
+		return acct_auth_bearer(r->db, auth + 7, &r->actor, &r->touch_token, &r->err);
 	}
 	c = cookie_value(r, "yw_session", &clen);
 	if (!c || !clen || clen >= ACCT_SECRET_LEN)
@@ -424,18 +424,15 @@ int http_api_handle(h2o_req_t *h, struct db *db)
 	if ((rc = parse_query(&r)))
 		goto out;
 	/*
-	 * Authentication runs before the read transaction: a bearer token
-	 * may write its last_used_at, which a deferred read transaction
-	 * could not do while another worker holds the write lock.
-	 */
-	if (!(route->flags & HR_PUBLIC) && (rc = authenticate(&r)))
-		goto out;
-	/*
-	 * A read request runs in one read transaction: one snapshot for all
-	 * its queries, and SQLite takes its file locks once instead of once
-	 * per statement (those locks are what two workers contend on).
+	 * A read request runs in one read transaction, authentication
+	 * included: one snapshot for all its queries, and SQLite takes its
+	 * file locks once instead of once per statement (those locks are
+	 * what two workers contend on). A bearer token's last_used_at is
+	 * written after it (r.touch_token).
 	 */
 	if (!is_write(h) && (rc = db_begin_read(db, &r.err)))
+		goto out;
+	if (!(route->flags & HR_PUBLIC) && (rc = authenticate(&r)))
 		goto out;
 	if (route->flags & HR_JSON) {
 		if ((rc = decode_body(&r)))
@@ -445,6 +442,9 @@ int http_api_handle(h2o_req_t *h, struct db *db)
 		goto out;
 	}
 	if (route->flags & HR_BATCH) {
+		if (r.touch_token)
+			acct_token_touch(db, r.touch_token);
+		r.touch_token = 0;
 		http_batch_add(&r);   /* owns r's memory now */
 		return 0;
 	}
@@ -454,6 +454,8 @@ out:
 	db_rollback(db);
 	if (rc)
 		http_send_error(&r, rc);
+	if (r.touch_token)
+		acct_token_touch(db, r.touch_token);
 	http_req_release(&r);
 	return 0;
 }

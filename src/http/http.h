@@ -77,6 +77,7 @@ struct http_req {
 	size_t nquery;
 	struct yw_actor actor;
 	bool via_cookie;
+	int64_t touch_token;                   /* a bearer token whose last_used_at is due */
 	char csrf[ACCT_SECRET_LEN];
 	char sid[ACCT_SECRET_LEN];
 	struct yw_err err;

@@ -77,6 +77,12 @@ int db_execf(struct db *db, struct yw_err *err, const char *sql, const char *fmt
 /* Like db_execf for a statement returning one integer (e.g. RETURNING id); YW_ENOTFOUND for no row. */
 int db_queryint(struct db *db, int64_t *out, struct yw_err *err, const char *sql, const char *fmt, ...);
 int64_t db_changes(struct db *db);
+/*
+ * Like db_execf for an INSERT of one row, storing the new row's id: on
+ * SQLite the connection's last rowid, which spares the temporary table
+ * that "RETURNING id" costs it on every call.
+ */
+int db_insert(struct db *db, int64_t *id, struct yw_err *err, const char *sql, const char *fmt, ...);
 
 /*
  * Write transactions take the write lock at BEGIN (BEGIN IMMEDIATE on

@@ -366,6 +366,25 @@ int db_queryint(struct db *db, int64_t *out, struct yw_err *err, const char *sql
 	return rc;
 }
 
+int db_insert(struct db *db, int64_t *id, struct yw_err *err, const char *sql, const char *fmt, ...)
+{
+	struct db_stmt *st;
+	va_list ap;
+	int rc;
+
+	if ((rc = db_prepare(db, sql, &st, err)))
+		return rc;
+	va_start(ap, fmt);
+	bind_va(st, fmt, ap);
+	va_end(ap);
+	rc = db_step(st, err);
+	db_done(st);
+	if (rc < 0)
+		return rc;
+	*id = sqlite3_last_insert_rowid(db->h);
+	return 0;
+}
+
 int64_t db_changes(struct db *db)
 {
 	return sqlite3_changes64(db->h);

@@ -85,6 +85,14 @@ static void test_fmt_iso(void **state)
 	/* the documented minimum buffer of 21 bytes is enough */
 	char small[21];
 	assert_string_equal(yw_fmt_iso(253402300799, small, sizeof(small)), "9999-12-31T23:59:59Z");
+	/* the digits written by hand say what strftime says, before 1970 and after 9999 too */
+	for (int64_t t = -62167219200; t < 253402400000; t += 86400 * 2917 + 3599 * 7 + 13) {
+		struct tm tm;
+		char want[32];
+		assert_true(yw_gmtime(t, &tm));
+		strftime(want, sizeof(want), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		assert_string_equal(yw_fmt_iso(t, buf, sizeof(buf)), want);
+	}
 }
 
 static void test_round_trip(void **state)
