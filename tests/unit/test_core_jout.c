@@ -198,6 +198,40 @@ static void test_long_string(void **state)
 	strbuf_release(&s);
 }
 
+/*
+ * jout scans 8 bytes at a time: put every byte next to an escape (and
+ * the neighbours of the ones that must be escaped) at every offset of
+ * strings that span a few words, on ASCII and on CJK.
+ */
+static void test_escape_positions(void **state)
+{
+	static const char probe[] = { 0, 1, 0x1f, 0x20, 0x21, '"', 0x23, '[', '\\', ']', 0x5b, 0x7f };
+	struct strbuf s = STRBUF_INIT;
+
+	for (size_t len = 1; len <= 20; len++) {
+		for (size_t pos = 0; pos < len; pos++) {
+			for (size_t k = 0; k < ARRAY_SIZE(probe); k++) {
+				for (int cjk = 0; cjk < 2; cjk++) {
+					strbuf_reset(&s);
+					for (size_t i = 0; i < len; i++) {
+						if (i == pos || (i == pos + 3 && k % 2))
+							strbuf_addch(&s, probe[k]);
+						else if (cjk)
+							strbuf_addstr(&s, "维");
+						else
+							strbuf_addch(&s, 'a' + (int)(i % 26));
+					}
+					json_t *j = json_stringn(s.buf, s.len);
+					assert_non_null(j);
+					check_same(j);
+					json_decref(j);
+				}
+			}
+		}
+	}
+	strbuf_release(&s);
+}
+
 static void test_keys(void **state)
 {
 	json_t *o = json_object();
@@ -473,6 +507,7 @@ int main(void)
 		cmocka_unit_test(test_strings),
 		cmocka_unit_test(test_all_ascii),
 		cmocka_unit_test(test_long_string),
+		cmocka_unit_test(test_escape_positions),
 		cmocka_unit_test(test_keys),
 		cmocka_unit_test(test_member_order),
 		cmocka_unit_test(test_nesting),
