@@ -5,6 +5,7 @@
 #include "../core/yw.h"
 #include "../core/log.h"
 #include "../core/strbuf.h"
+#include "../core/jout.h"
 #include "../core/qs.h"
 #include "../store/db.h"
 #include "http.h"
@@ -79,17 +80,11 @@ int http_send(struct http_req *r, int status, const char *content_type, const vo
 	return 0;
 }
 
-static int dump_to_strbuf(const char *buf, size_t size, void *data)
-{
-	strbuf_add(data, buf, size);
-	return 0;
-}
-
 /*
- * Encodes once, into a per-thread buffer that keeps its capacity between
- * requests: jansson's escaping is the costliest part of a list response,
- * so it must not run twice (sizing, then writing) as json_dumpb would.
- * h2o_send_inline copies the bytes into the request's pool.
+ * Encodes once, with jout (jansson's json_dump_callback was the costliest
+ * part of a ticket GET), into a per-thread buffer that keeps its capacity
+ * between requests. h2o_send_inline copies the bytes into the request's
+ * pool.
  */
 static __thread struct strbuf json_out = STRBUF_INIT;
 
@@ -102,7 +97,15 @@ int http_json(struct http_req *r, int status, json_t *j)
 {
 
 	strbuf_reset(&json_out);
-	json_dump_callback(j, dump_to_strbuf, &json_out, JSON_COMPACT);
+	/*
+	 * json_pack returns NULL for a string that is not UTF-8; jansson's
+	 * dump sent an empty body for it, and so does this, rather than abort
+	 * the server in jout_dump
+	 */
+	if (j)
+		jout_dump(j, &json_out);
+	else
+		THIS_SHOULD_NEVER_HAPPEN;
 	json_decref(j);
 	r->h->res.status = status;
 	r->h->res.reason = reason_of(status);
