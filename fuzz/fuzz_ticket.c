@@ -99,9 +99,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		id = target;
 	} else {
-		struct tk_new in;
+		/*
+		 * Bit 6 runs the create as the server does under load: a part of
+		 * a group commit, between a kept creation and the batch's commit.
+		 */
+		bool batch = data[0] & 0x40;
+		struct tk_new in, plain = { .type = "incident", .title = "同批 batch neighbour" };
+		int64_t other = 0;
+		if (batch) {
+			if (db_batch_begin(db, &err) || tk_create(db, &actors[0], &plain, &other, &err))
+				BUG("a batch's neighbour was refused: %s", err.msg);
+			before++;
+		}
 		if (!(rc = http_ticket_decode_create(body, &in, &err)))
 			rc = tk_create(db, a, &in, &id, &err);
+		db_rollback(db);   /* the dispatcher's own, between requests: ends nothing in a batch */
+		if (batch && db_batch_commit(db, &err))
+			BUG("the batch did not commit: %s", err.msg);
+		if (batch && version_of(other) != 1)
+			BUG("the batch lost its neighbour");
 		if (rc) {
 			check_error(rc, &err);
 			if (count_tickets() != before)

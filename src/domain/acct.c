@@ -179,23 +179,70 @@ int acct_auth_session(struct db *db, const char *sid, struct yw_actor *out,
  * tells whether it is due, so most requests write nothing, and the
  * UPDATE's own condition keeps two workers from both writing it.
  */
+/*
+ * Tokens a connection has resolved, while nothing about tokens or users
+ * changed (cache_gen "auth": a revocation, a disabled user, a new role,
+ * even a last_used_at written, starts the cache afresh). Unknown tokens
+ * are never kept.
+ */
+#define TOKEN_CACHE 64
+
+struct token_cache {
+	int64_t gen;
+	size_t n, next;
+	struct {
+		unsigned char hash[32];
+		struct yw_actor actor;
+		int64_t token_id, last_used_at;
+	} e[TOKEN_CACHE];
+};
+
+static struct token_cache *token_cache(struct db *db)
+{
+	struct token_cache *c = db_cache_get(db, DB_CACHE_AUTH);
+	int64_t gen = db_cache_gen(db, "auth");
+
+	if (!c) {
+		c = yw_calloc(1, sizeof(*c));
+		db_cache_set(db, DB_CACHE_AUTH, c, free);
+	}
+	if (!gen || c->gen != gen) {
+		c->n = c->next = 0;
+		c->gen = gen;
+	}
+	return gen ? c : NULL;
+}
+
 int acct_auth_bearer(struct db *db, const char *token, struct yw_actor *out, int64_t *touch, struct yw_err *err)
 {
+	struct token_cache *c;
 	unsigned char h[32];
 	struct db_stmt *st;
-	int64_t now = yw_now(), tid = 0;
-	bool due = false;
+	int64_t now = yw_now(), tid = 0, used = 0;
 	enum yw_role role = ROLE_NONE;
 	int rc;
 
+	*touch = 0;
 	secret_hash(token, h);
+	if ((c = token_cache(db))) {
+		for (size_t i = 0; i < c->n; i++)
+			if (!sodium_memcmp(c->e[i].hash, h, sizeof(h))) {
+				/* the actor as cached, but for where this request came from */
+				out->user_id = c->e[i].actor.user_id;
+				out->role = c->e[i].actor.role;
+				out->org_id = c->e[i].actor.org_id;
+				memcpy(out->login, c->e[i].actor.login, sizeof(out->login));
+				if (c->e[i].last_used_at < now - ACCT_TOKEN_TOUCH)
+					*touch = c->e[i].token_id;
+				return 0;
+			}
+	}
 	if ((rc = db_prepare(db, "SELECT u.id, u.role, COALESCE(u.org_id, 0), u.login, t.id,"
-			     " t.last_used_at IS NULL OR t.last_used_at < ? FROM api_tokens t"
+			     " COALESCE(t.last_used_at, 0) FROM api_tokens t"
 			     " JOIN users u ON u.id = t.user_id"
 			     " WHERE t.token_hash = ? AND t.revoked_at IS NULL AND u.disabled = 0", &st, err)))
 		return rc;
-	db_bind_int(st, 1, now - ACCT_TOKEN_TOUCH);
-	db_bind_blob(st, 2, h, sizeof(h));
+	db_bind_blob(st, 1, h, sizeof(h));
 	rc = db_step(st, err);
 	if (rc == DB_ROW) {
 		out->user_id = db_col_int(st, 0);
@@ -204,14 +251,24 @@ int acct_auth_bearer(struct db *db, const char *token, struct yw_actor *out, int
 		out->org_id = db_col_int(st, 2);
 		snprintf(out->login, sizeof(out->login), "%s", db_col_text(st, 3));
 		tid = db_col_int(st, 4);
-		due = db_col_int(st, 5) != 0;
+		used = db_col_int(st, 5);
 		rc = 0;
 	} else if (rc == DB_DONE) {
 		rc = yw_errf(err, YW_EAUTH, "", "not logged in or the session has expired");
 	}
 	db_done(st);
-	*touch = !rc && due ? tid : 0;
-	return rc;
+	if (rc)
+		return rc;
+	if (c) {
+		size_t i = c->n < TOKEN_CACHE ? c->n++ : c->next++ % TOKEN_CACHE;
+		memcpy(c->e[i].hash, h, sizeof(h));
+		c->e[i].actor = *out;
+		c->e[i].token_id = tid;
+		c->e[i].last_used_at = used;
+	}
+	if (used < now - ACCT_TOKEN_TOUCH)
+		*touch = tid;
+	return 0;
 }
 
 void acct_token_touch(struct db *db, int64_t token_id)

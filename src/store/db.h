@@ -150,7 +150,7 @@ const char *db_backend_name(struct db *db);
  * connection closes. Each cache checks its own generation (cache_gen,
  * migration 0007) before it trusts what it holds.
  */
-enum db_cache_slot { DB_CACHE_SLA, DB_CACHE_DIRECTORY, DB_CACHE_NSLOTS };
+enum db_cache_slot { DB_CACHE_SLA, DB_CACHE_DIRECTORY, DB_CACHE_AUTH, DB_CACHE_NSLOTS };
 void *db_cache_get(struct db *db, enum db_cache_slot slot);
 void db_cache_set(struct db *db, enum db_cache_slot slot, void *value, void (*free_fn)(void *));
 /*
@@ -159,7 +159,7 @@ void db_cache_set(struct db *db, enum db_cache_slot slot, void *value, void (*fr
  * write transaction, where the caller's own writes may change anything.
  */
 uint64_t db_read_serial(struct db *db);
-/* The current generation of name ("sla", "directory"); 0 when unknown. */
+/* The current generation of name ("sla", "directory", "auth"); 0 when unknown. */
 int64_t db_cache_gen(struct db *db, const char *name);
 
 /*

@@ -35,6 +35,12 @@ struct db {
 	bool part;           /* a batch's part (savepoint) is open */
 	uint64_t read_serial;  /* of the open read transaction, or 0 */
 	uint64_t serials;
+	struct {
+		char name[16];
+		int64_t gen;
+	} gens[8];           /* cache_gen as read in the read transaction gens_serial */
+	size_t ngens;
+	uint64_t gens_serial;
 	struct db_stmt cache[STMT_CACHE];
 	struct fts_put *fts; /* index entries waiting for the commit */
 	size_t nfts, fts_alloc, fts_mark;
@@ -147,15 +153,35 @@ void db_cache_set(struct db *db, enum db_cache_slot slot, void *value, void (*fr
 	db->caches[slot].free_fn = free_fn;
 }
 
+/*
+ * In a read transaction the generations cannot change, so they are read
+ * once, all of them, on the first question: a request that consults two
+ * caches runs one statement for both.
+ */
 int64_t db_cache_gen(struct db *db, const char *name)
 {
 	struct yw_err err = YW_ERR_INIT;
-	int64_t gen = 0;
+	uint64_t serial = db_read_serial(db);
+	struct db_stmt *st;
 
-	if (db_queryint(db, &gen, &err, "SELECT gen FROM cache_gen WHERE name = ?", "s", name))
-		gen = 0;
+	if (!serial || serial != db->gens_serial) {
+		db->ngens = 0;
+		db->gens_serial = 0;
+		if (db_prepare(db, "SELECT name, gen FROM cache_gen", &st, &err))
+			goto out;
+		while (db_step(st, &err) == DB_ROW && db->ngens < ARRAY_SIZE(db->gens)) {
+			snprintf(db->gens[db->ngens].name, sizeof(db->gens[0].name), "%s", db_col_text(st, 0));
+			db->gens[db->ngens++].gen = db_col_int(st, 1);
+		}
+		db_done(st);
+		db->gens_serial = serial;
+	}
+out:
 	yw_err_clear(&err);
-	return gen;
+	for (size_t i = 0; i < db->ngens; i++)
+		if (!strcmp(db->gens[i].name, name))
+			return db->gens[i].gen;
+	return 0;
 }
 
 const char *db_backend_name(struct db *db)
@@ -164,11 +190,21 @@ const char *db_backend_name(struct db *db)
 	return "sqlite";
 }
 
+/*
+ * FNV-1a over the length and the first and last 48 bytes: the texts of
+ * ticket queries are a kilobyte long and share long runs, and hashing all
+ * of it on every prepare cost more than the lookup; the full compare on
+ * a hit tells the rare texts that share both ends apart.
+ */
 static uint32_t hash_sql(const char *s)
 {
-	uint32_t h = 2166136261u;  /* FNV-1a */
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
+	size_t len = strlen(s);
+	uint32_t h = 2166136261u ^ (uint32_t)len;
+
+	for (size_t i = 0; i < len && i < 48; i++)
+		h = (h ^ (unsigned char)s[i]) * 16777619u;
+	for (size_t i = len > 96 ? len - 48 : len < 48 ? len : 48; i < len; i++)
+		h = (h ^ (unsigned char)s[i]) * 16777619u;
 	return h;
 }
 

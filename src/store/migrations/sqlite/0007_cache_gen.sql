@@ -1,5 +1,6 @@
 -- 0007: generations of what the server keeps in memory per connection.
--- A cache (the SLA policies, the category tree and the support groups)
+-- A cache (the SLA policies, the category tree and the support groups,
+-- the bearer tokens and whom they name)
 -- is valid while the generation it was read at is still the one here.
 -- Triggers change the generation on every write to the tables behind it,
 -- whoever writes (a worker, the CLI beside a running server), and to a
@@ -9,7 +10,7 @@ CREATE TABLE cache_gen (
 	name TEXT PRIMARY KEY,
 	gen INTEGER NOT NULL
 );
-INSERT INTO cache_gen (name, gen) VALUES ('sla', random()), ('directory', random());
+INSERT INTO cache_gen (name, gen) VALUES ('sla', random()), ('directory', random()), ('auth', random());
 CREATE TRIGGER sla_policies_gen_insert AFTER INSERT ON sla_policies
 BEGIN UPDATE cache_gen SET gen = random() WHERE name = 'sla'; END;
 CREATE TRIGGER sla_policies_gen_update AFTER UPDATE ON sla_policies
@@ -52,3 +53,15 @@ CREATE TRIGGER organizations_gen_update AFTER UPDATE ON organizations
 BEGIN UPDATE cache_gen SET gen = random() WHERE name = 'directory'; END;
 CREATE TRIGGER organizations_gen_delete AFTER DELETE ON organizations
 BEGIN UPDATE cache_gen SET gen = random() WHERE name = 'directory'; END;
+CREATE TRIGGER api_tokens_gen_insert AFTER INSERT ON api_tokens
+BEGIN UPDATE cache_gen SET gen = random() WHERE name = 'auth'; END;
+CREATE TRIGGER api_tokens_gen_update AFTER UPDATE ON api_tokens
+BEGIN UPDATE cache_gen SET gen = random() WHERE name = 'auth'; END;
+CREATE TRIGGER api_tokens_gen_delete AFTER DELETE ON api_tokens
+BEGIN UPDATE cache_gen SET gen = random() WHERE name = 'auth'; END;
+CREATE TRIGGER users_gen_insert AFTER INSERT ON users
+BEGIN UPDATE cache_gen SET gen = random() WHERE name = 'auth'; END;
+CREATE TRIGGER users_gen_update AFTER UPDATE ON users
+BEGIN UPDATE cache_gen SET gen = random() WHERE name = 'auth'; END;
+CREATE TRIGGER users_gen_delete AFTER DELETE ON users
+BEGIN UPDATE cache_gen SET gen = random() WHERE name = 'auth'; END;
