@@ -11,12 +11,9 @@ struct dir_cat {
 	char *name;
 };
 
-struct dir_group {
-	int64_t id, supervisor;
-};
-
-struct dir_member {
-	int64_t group, user;
+/* A group (id, supervisor) or a membership (group, user). */
+struct dir_pair {
+	int64_t a, b;
 };
 
 struct dir {
@@ -24,9 +21,9 @@ struct dir {
 	uint64_t serial;           /* the read transaction it was last checked in */
 	struct dir_cat *cat;       /* each array sorted by id (members by group, user) */
 	size_t ncat;
-	struct dir_group *grp;
+	struct dir_pair *grp;      /* group id, supervisor id */
 	size_t ngrp;
-	struct dir_member *mem;
+	struct dir_pair *mem;      /* group id, user id */
 	size_t nmem;
 };
 
@@ -40,6 +37,22 @@ static void dir_free(void *v)
 	free(d->grp);
 	free(d->mem);
 	free(d);
+}
+
+static int load_pairs(struct db *db, const char *sql, struct dir_pair **out, size_t *n, struct yw_err *err)
+{
+	struct db_stmt *st;
+	size_t alloc = 0;
+	int rc;
+
+	if ((rc = db_prepare(db, sql, &st, err)))
+		return rc;
+	while ((rc = db_step(st, err)) == DB_ROW) {
+		ALLOC_GROW(*out, *n + 1, alloc);
+		(*out)[(*n)++] = (struct dir_pair){ db_col_int(st, 0), db_col_int(st, 1) };
+	}
+	db_done(st);
+	return rc < 0 ? rc : 0;
 }
 
 static int load(struct db *db, struct dir *d, struct yw_err *err)
@@ -59,25 +72,11 @@ static int load(struct db *db, struct dir *d, struct yw_err *err)
 	db_done(st);
 	if (rc < 0)
 		return rc;
-	alloc = 0;
-	if ((rc = db_prepare(db, "SELECT id, COALESCE(supervisor_id, 0) FROM groups ORDER BY id", &st, err)))
+	if ((rc = load_pairs(db, "SELECT id, COALESCE(supervisor_id, 0) FROM groups ORDER BY id", &d->grp,
+			     &d->ngrp, err)))
 		return rc;
-	while ((rc = db_step(st, err)) == DB_ROW) {
-		ALLOC_GROW(d->grp, d->ngrp + 1, alloc);
-		d->grp[d->ngrp++] = (struct dir_group){ db_col_int(st, 0), db_col_int(st, 1) };
-	}
-	db_done(st);
-	if (rc < 0)
-		return rc;
-	alloc = 0;
-	if ((rc = db_prepare(db, "SELECT group_id, user_id FROM group_members ORDER BY group_id, user_id", &st, err)))
-		return rc;
-	while ((rc = db_step(st, err)) == DB_ROW) {
-		ALLOC_GROW(d->mem, d->nmem + 1, alloc);
-		d->mem[d->nmem++] = (struct dir_member){ db_col_int(st, 0), db_col_int(st, 1) };
-	}
-	db_done(st);
-	return rc < 0 ? rc : 0;
+	return load_pairs(db, "SELECT group_id, user_id FROM group_members ORDER BY group_id, user_id", &d->mem,
+			  &d->nmem, err);
 }
 
 int dir_get(struct db *db, const struct dir **out, struct yw_err *err)
@@ -128,10 +127,10 @@ bool dir_in_group(const struct dir *d, int64_t user_id, int64_t group_id)
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		const struct dir_member *m = &d->mem[mid];
-		if (m->group == group_id && m->user == user_id)
+		const struct dir_pair *m = &d->mem[mid];
+		if (m->a == group_id && m->b == user_id)
 			return true;
-		if (m->group < group_id || (m->group == group_id && m->user < user_id))
+		if (m->a < group_id || (m->a == group_id && m->b < user_id))
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -147,9 +146,9 @@ bool dir_supervises(const struct dir *d, int64_t user_id, int64_t group_id)
 		return false;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		if (d->grp[mid].id == group_id)
-			return d->grp[mid].supervisor == user_id;
-		if (d->grp[mid].id < group_id)
+		if (d->grp[mid].a == group_id)
+			return d->grp[mid].b == user_id;
+		if (d->grp[mid].a < group_id)
 			lo = mid + 1;
 		else
 			hi = mid;

@@ -364,20 +364,29 @@ static void bind_va(struct db_stmt *st, const char *fmt, va_list ap)
 	}
 }
 
-int db_execf(struct db *db, struct yw_err *err, const char *sql, const char *fmt, ...)
+/* Prepares, binds, steps once and resets: the body of db_execf and db_insert. */
+static int exec_va(struct db *db, struct yw_err *err, const char *sql, const char *fmt, va_list ap)
 {
 	struct db_stmt *st;
-	va_list ap;
 	int rc;
 
 	if ((rc = db_prepare(db, sql, &st, err)))
 		return rc;
-	va_start(ap, fmt);
 	bind_va(st, fmt, ap);
-	va_end(ap);
 	rc = db_step(st, err);
 	db_done(st);
 	return rc < 0 ? rc : 0;
+}
+
+int db_execf(struct db *db, struct yw_err *err, const char *sql, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = exec_va(db, err, sql, fmt, ap);
+	va_end(ap);
+	return rc;
 }
 
 int db_queryint(struct db *db, int64_t *out, struct yw_err *err, const char *sql, const char *fmt, ...)
@@ -404,21 +413,15 @@ int db_queryint(struct db *db, int64_t *out, struct yw_err *err, const char *sql
 
 int db_insert(struct db *db, int64_t *id, struct yw_err *err, const char *sql, const char *fmt, ...)
 {
-	struct db_stmt *st;
 	va_list ap;
 	int rc;
 
-	if ((rc = db_prepare(db, sql, &st, err)))
-		return rc;
 	va_start(ap, fmt);
-	bind_va(st, fmt, ap);
+	rc = exec_va(db, err, sql, fmt, ap);
 	va_end(ap);
-	rc = db_step(st, err);
-	db_done(st);
-	if (rc < 0)
-		return rc;
-	*id = sqlite3_last_insert_rowid(db->h);
-	return 0;
+	if (!rc)
+		*id = sqlite3_last_insert_rowid(db->h);
+	return rc;
 }
 
 int64_t db_changes(struct db *db)
