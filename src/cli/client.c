@@ -83,6 +83,43 @@ int client_call(struct client *c, const char *method, const char *path, json_t *
 	return (int)status;
 }
 
+int client_get_all(struct client *c, const char *path, json_t **out)
+{
+	struct strbuf url = STRBUF_INIT;
+	json_t *items = json_array(), *page = NULL;
+	const char *cursor = NULL;
+	char *next = NULL;
+	int status;
+
+	*out = NULL;
+	do {
+		strbuf_reset(&url);
+		strbuf_addf(&url, "%s%climit=200", path, strchr(path, '?') ? '&' : '?');
+		if (cursor) {
+			/* cursors are base64url: nothing to escape */
+			strbuf_addf(&url, "&cursor=%s", cursor);
+		}
+		if ((status = client_call(c, "GET", url.buf, NULL, NULL, &page)) != 200)
+			break;
+		json_array_extend(items, json_object_get(page, "items"));
+		free(next);
+		cursor = json_string_value(json_object_get(page, "next_cursor"));
+		next = cursor ? yw_strdup(cursor) : NULL;
+		cursor = next;
+		json_decref(page);
+		page = NULL;
+	} while (cursor);
+	free(next);
+	strbuf_release(&url);
+	if (status != 200) {
+		json_decref(items);
+		*out = page;
+		return status;
+	}
+	*out = json_pack("{s:o}", "items", items);
+	return 200;
+}
+
 int client_fail(int status, json_t *resp)
 {
 	json_t *e = json_object_get(resp, "error");

@@ -26,6 +26,13 @@ int client_init(struct client *c, const char *server_opt);
 int client_call(struct client *c, const char *method, const char *path, json_t *body,
 		const char *extra_header, json_t **out);
 
+/*
+ * GETs every page of a list endpoint (following next_cursor, 200 a
+ * page) and gives {"items":[...]} with all of them, like one answer of
+ * client_call; stops at the first answer that is not a 200, and returns it.
+ */
+int client_get_all(struct client *c, const char *path, json_t **out);
+
 /* Prints the server's error body ("error: message (field)") and returns CLI_FAIL. */
 int client_fail(int status, json_t *resp);
 

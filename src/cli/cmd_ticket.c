@@ -284,7 +284,7 @@ static int ticket_show(int argc, const char **argv)
 		return rc;
 	}
 	snprintf(path, sizeof(path), "/api/v1/tickets/%" PRId64 "/comments", id);
-	status = client_call(&c, "GET", path, NULL, NULL, &entries);
+	status = client_get_all(&c, path, &entries);
 	if (o.json) {
 		json_object_set(t, "timeline", status == 200 ? json_object_get(entries, "items") : json_null());
 		print_json(t);

@@ -120,10 +120,16 @@ int tk_comment(struct db *db, const struct yw_actor *a, int64_t id, const char *
 /* A work log: minutes 1..1440 spent, by staff who work the ticket. */
 int tk_worklog(struct db *db, const struct yw_actor *a, int64_t id, int64_t minutes, const char *note,
 	       json_t **out, struct yw_err *err);
-/* The timeline the caller may see: {"items":[...], "next_cursor":null}. */
-int tk_entries_json(struct db *db, const struct yw_actor *a, int64_t id, json_t **out, struct yw_err *err);
-/* The history the caller may see: {"items":[{id, at, actor, field, old, new, note}]}. */
-int tk_history_json(struct db *db, const struct yw_actor *a, int64_t id, json_t **out, struct yw_err *err);
+/*
+ * The timeline the caller may see, oldest first: {"items":[...]}, at most
+ * limit entries with ids above after; *next is the last id of the page
+ * when more follow (the caller's cursor), else 0.
+ */
+int tk_entries_json(struct db *db, const struct yw_actor *a, int64_t id, int64_t after, int limit,
+		    json_t **out, int64_t *next, struct yw_err *err);
+/* The history the caller may see, paged the same way: {"items":[{id, at, actor, field, old, new, note}]}. */
+int tk_history_json(struct db *db, const struct yw_actor *a, int64_t id, int64_t after, int limit,
+		    json_t **out, int64_t *next, struct yw_err *err);
 
 /* Related tickets: symmetric links, staff only. */
 int tk_link(struct db *db, const struct yw_actor *a, int64_t id, int64_t other, struct yw_err *err);

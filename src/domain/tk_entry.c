@@ -123,76 +123,90 @@ fail_norow:
 	return rc;
 }
 
-int tk_entries_json(struct db *db, const struct yw_actor *a, int64_t id, json_t **out, struct yw_err *err)
+int tk_entries_json(struct db *db, const struct yw_actor *a, int64_t id, int64_t after, int limit,
+		    json_t **out, int64_t *next, struct yw_err *err)
 {
 	struct tk_row t;
 	struct db_stmt *st;
 	json_t *items;
-	int rc;
+	int64_t last = 0;
+	int rc, n = 0;
 
+	*next = 0;
 	if ((rc = tk_load(db, a, id, &t, err)))
 		return rc;
 	tk_row_release(&t);
+	/* one row past the page tells whether there is another */
 	if ((rc = db_prepare(db, "SELECT id, kind, COALESCE(author_id, 0), body, COALESCE(minutes, 0), created_at"
-			     " FROM ticket_entries WHERE ticket_id = ? AND (? OR kind = 'comment') ORDER BY id",
-			     &st, err)))
+			     " FROM ticket_entries WHERE ticket_id = ? AND (? OR kind = 'comment') AND id > ?"
+			     " ORDER BY id LIMIT ?", &st, err)))
 		return rc;
 	db_bind_int(st, 1, id);
 	db_bind_int(st, 2, acct_is_staff(a));
+	db_bind_int(st, 3, after);
+	db_bind_int(st, 4, limit + 1);
 	items = json_array();
 	while ((rc = db_step(st, err)) == DB_ROW) {
 		char kind[16];
 		int64_t eid = db_col_int(st, 0), author = db_col_int(st, 2), min = db_col_int(st, 4),
 			at = db_col_int(st, 5);
+		if (++n > limit) {
+			*next = last;
+			break;
+		}
 		char *body = yw_strdup(db_col_text(st, 3));
 		snprintf(kind, sizeof(kind), "%s", db_col_text(st, 1));
 		json_array_append_new(items, entry_json(db, eid, kind, author, body, min, at));
 		free(body);
+		last = eid;
 	}
 	db_done(st);
 	if (rc < 0) {
 		json_decref(items);
 		return rc;
 	}
-	*out = json_pack("{s:o, s:n}", "items", items, "next_cursor");
+	*out = json_pack("{s:o}", "items", items);
 	return 0;
 }
 
 /*
  * History rows a customer may read: how the ticket moved and what was
  * said publicly; never internal notes, work logs, internal attachments,
- * assignments or gradings.
+ * assignments or gradings. In the query, so that a page is a full page.
  */
-static const char *const public_fields[] = {
-	"created", "status", "comment", "attachment", "resolution_code", "resolution_notes", "title", NULL
-};
+#define PUBLIC_FIELDS "'created', 'status', 'comment', 'attachment', 'resolution_code', 'resolution_notes', 'title'"
 
-int tk_history_json(struct db *db, const struct yw_actor *a, int64_t id, json_t **out, struct yw_err *err)
+int tk_history_json(struct db *db, const struct yw_actor *a, int64_t id, int64_t after, int limit,
+		    json_t **out, int64_t *next, struct yw_err *err)
 {
 	struct tk_row t;
 	struct db_stmt *st;
 	json_t *items;
-	bool staff = acct_is_staff(a);
-	int rc;
+	int64_t last = 0;
+	int rc, n = 0;
 
+	*next = 0;
 	if ((rc = tk_load(db, a, id, &t, err)))
 		return rc;
 	tk_row_release(&t);
 	if ((rc = db_prepare(db, "SELECT id, at, COALESCE(actor_id, 0), field, old_value, new_value, note"
-			     " FROM ticket_history WHERE ticket_id = ? ORDER BY id", &st, err)))
+			     " FROM ticket_history WHERE ticket_id = ? AND (? OR field IN (" PUBLIC_FIELDS "))"
+			     " AND id > ? ORDER BY id LIMIT ?", &st, err)))
 		return rc;
 	db_bind_int(st, 1, id);
+	db_bind_int(st, 2, acct_is_staff(a));
+	db_bind_int(st, 3, after);
+	db_bind_int(st, 4, limit + 1);
 	items = json_array();
 	while ((rc = db_step(st, err)) == DB_ROW) {
-		const char *field = db_col_text(st, 3);
-		bool pub = false;
-		for (const char *const *f = public_fields; *f; f++)
-			pub = pub || !strcmp(*f, field);
-		if (!staff && !pub)
-			continue;
-		json_t *j = json_pack("{s:I, s:o, s:I, s:s, s:o, s:o, s:o}", "id", (json_int_t)db_col_int(st, 0),
+		if (++n > limit) {
+			*next = last;
+			break;
+		}
+		last = db_col_int(st, 0);
+		json_t *j = json_pack("{s:I, s:o, s:I, s:s, s:o, s:o, s:o}", "id", (json_int_t)last,
 				      "at", jx_time_or_null(db_col_int(st, 1)), "actor_id",
-				      (json_int_t)db_col_int(st, 2), "field", field,
+				      (json_int_t)db_col_int(st, 2), "field", db_col_text(st, 3),
 				      "old", jx_str_or_null(db_col_text(st, 4)), "new",
 				      jx_str_or_null(db_col_text(st, 5)), "note", jx_str_or_null(db_col_text(st, 6)));
 		json_array_append_new(items, j);
@@ -211,7 +225,7 @@ int tk_history_json(struct db *db, const struct yw_actor *a, int64_t id, json_t 
 				    json_pack("{s:n, s:s}", "id", "name", "system"));
 		json_object_del(j, "actor_id");
 	}
-	*out = json_pack("{s:o, s:n}", "items", items, "next_cursor");
+	*out = json_pack("{s:o}", "items", items);
 	return 0;
 }
 

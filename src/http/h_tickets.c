@@ -158,14 +158,27 @@ static int post_transition(struct http_req *r)
 	return send_ticket(r, 200, r->id);
 }
 
-static int get_comments(struct http_req *r)
+typedef int (*page_fn)(struct db *db, const struct yw_actor *a, int64_t id, int64_t after, int limit,
+		       json_t **out, int64_t *next, struct yw_err *err);
+
+/* A ticket's comments or history, a page at a time (?limit=&cursor=). */
+static int get_page(struct http_req *r, page_fn fn)
 {
+	static const char *const allowed[] = { "limit", "cursor", NULL };
+	int64_t limit = 50, after, next;
 	json_t *j;
 	int rc;
 
-	if ((rc = http_query_check(r, no_params)) || (rc = tk_entries_json(r->db, &r->actor, r->id, &j, &r->err)))
+	if ((rc = http_query_check(r, allowed)) || (rc = http_query_int(r, "limit", 1, 200, &limit)) ||
+	    (rc = http_query_cursor(r, &after)) || (rc = fn(r->db, &r->actor, r->id, after, (int)limit, &j, &next, &r->err)))
 		return rc;
+	json_object_set_new(j, "next_cursor", http_cursor_json(next));
 	return http_json(r, 200, j);
+}
+
+static int get_comments(struct http_req *r)
+{
+	return get_page(r, tk_entries_json);
 }
 
 struct comment_in {
@@ -216,12 +229,7 @@ static int post_worklog(struct http_req *r)
 
 static int get_history(struct http_req *r)
 {
-	json_t *j;
-	int rc;
-
-	if ((rc = http_query_check(r, no_params)) || (rc = tk_history_json(r->db, &r->actor, r->id, &j, &r->err)))
-		return rc;
-	return http_json(r, 200, j);
+	return get_page(r, tk_history_json);
 }
 
 static const char *attach_dir(struct http_req *r)

@@ -4,7 +4,7 @@
 // assign / reassign / re-grade / edit. A stale write (409) shows what
 // someone else changed.
 import { h, clear, field, select, showFieldError, toast, segmented } from '../dom.js';
-import { api, ApiError } from '../api.js';
+import { api, ApiError, listAll } from '../api.js';
 import { t, tOr, fmtTime, fmtMinutes, fmtBytes } from '../i18n.js';
 import { isStaff, isLead, OPEN_STATUSES, RESOLUTION_CODES, CHANNELS, refName, refId, statusText, typeText, faultText,
   priorityText, statusBadge, priorityBadge, loadGroups, loadStaff, loadCategories, categoryTree } from '../model.js';
@@ -58,8 +58,9 @@ export async function render(ctx) {
   async function load() {
     const [tk, entries, history, atts, trans] = await Promise.all([
       fetchTicket(),
-      api('GET', `/tickets/${id}/comments`).catch(() => ({ items: [] })),
-      api('GET', `/tickets/${id}/history`).catch(() => ({ items: [] })),
+      // a long-lived ticket's timeline comes a page at a time
+      listAll(`/tickets/${id}/comments`, 5000).catch(() => ({ items: [] })),
+      listAll(`/tickets/${id}/history`, 5000).catch(() => ({ items: [] })),
       api('GET', `/tickets/${id}/attachments`).catch(() => ({ items: [] })),
       api('GET', `/tickets/${id}/transitions`).catch(() => ({ items: [] })),
     ]);
