@@ -218,11 +218,13 @@ int cal_seed_builtin(struct db *db, struct yw_err *err);
  * days or zone, after the change is written, so that what depends on the
  * calendar (SLA deadlines) moves with it in the same commit. The SLA
  * module registers itself (sla_init); the calendar module knows nothing
- * of it. A failure aborts the change.
+ * of it. A failure aborts the change. after_commit (optional) runs once
+ * such a change has committed (the SLA module wakes the scheduler, whose
+ * next deadline may have moved).
  */
 typedef int (*cal_change_fn)(struct db *db, const struct yw_actor *a, int64_t calendar_id,
 			     struct yw_err *err);
-void cal_on_change(cal_change_fn fn);
+void cal_on_change(cal_change_fn fn, void (*after_commit)(void));
 
 /*
  * The records of the API. Staff read, admins write, customers get

@@ -178,12 +178,23 @@ static int bump(struct db *db, int64_t id, struct yw_err *err)
 }
 
 static cal_change_fn change_hook;
+static void (*after_hook)(void);
 
-void cal_on_change(cal_change_fn fn)
+void cal_on_change(cal_change_fn fn, void (*after_commit)(void))
 {
 	change_hook = fn;
+	after_hook = after_commit;
 }
 
+/* Commits a transaction that ran changed(), then tells the after-commit hook. */
+static int commit_changed(struct db *db, struct yw_err *err)
+{
+	int rc = db_commit(db, err);
+
+	if (!rc && after_hook)
+		after_hook();
+	return rc;
+}
 /* A calendar in use changed: a new version, and whoever depends on it is told. */
 static int changed(struct db *db, const struct yw_actor *a, int64_t id, struct yw_err *err)
 {
@@ -530,7 +541,7 @@ int cal_update(struct db *db, const struct yw_actor *a, int64_t id, int64_t vers
 		goto fail;
 	json_decref(d);
 	cal_free(old);
-	return db_commit(db, err);
+	return commit_changed(db, err);
 fail:
 	json_decref(d);
 	cal_free(old);
@@ -698,7 +709,7 @@ int cal_days_replace(struct db *db, const struct yw_actor *a, int64_t id, int ye
 	if (rc)
 		db_rollback(db);
 	else
-		rc = db_commit(db, err);
+		rc = commit_changed(db, err);
 out:
 	free(in);
 	return rc;
@@ -738,7 +749,7 @@ int cal_import_apply(struct db *db, const struct yw_actor *a, int64_t id, const 
 	if (rc)
 		db_rollback(db);
 	else
-		rc = db_commit(db, err);
+		rc = commit_changed(db, err);
 out:
 	cal_import_release(&imp);
 	return rc;

@@ -815,7 +815,7 @@ out:
 
 void sla_init(void)
 {
-	cal_on_change(sla_calendar_changed);
+	cal_on_change(sla_calendar_changed, sla_after_commit);
 }
 
 int sla_rebuild(struct db *db, const struct yw_actor *a, size_t *started, size_t *retargeted, struct yw_err *err)

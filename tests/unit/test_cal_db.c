@@ -33,6 +33,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
+	cal_on_change(NULL, NULL);   /* process-wide: not left to the next test by a failed one */
 	db_close(*state);
 	return 0;
 }
@@ -162,6 +163,53 @@ static void test_create_update(void **state)
 	json_decref(w);
 }
 
+static int changes, commits;
+
+static int count_change(struct db *db, const struct yw_actor *a, int64_t id, struct yw_err *err)
+{
+	(void)db, (void)a, (void)id, (void)err;
+	changes++;
+	return 0;
+}
+
+static int refuse_change(struct db *db, const struct yw_actor *a, int64_t id, struct yw_err *err)
+{
+	(void)db, (void)a, (void)id;
+	changes++;
+	return yw_errf(err, YW_EINVAL, "", "refused by the hook");
+}
+
+static void count_commit(void)
+{
+	commits++;
+}
+
+/* The change hook runs in the transaction; the after-commit one only once it committed. */
+static void test_change_hooks(void **state)
+{
+	struct db *db = *state;
+	struct yw_err err = YW_ERR_INIT;
+	struct cal_input in = { "hooked", NULL, "Asia/Shanghai", NULL };
+	struct cal_input up = { NULL, NULL, "Europe/Berlin", NULL };
+	int64_t id;
+
+	changes = commits = 0;
+	assert_int_equal(cal_create(db, &admin, &in, CAL_IN_NAME | CAL_IN_TIMEZONE, &id, &err), 0);
+	cal_on_change(count_change, count_commit);
+	assert_int_equal(cal_update(db, &admin, id, 1, &up, CAL_IN_TIMEZONE, &err), 0);
+	assert_int_equal(changes, 1);
+	assert_int_equal(commits, 1);
+	assert_int_equal(cal_update(db, &admin, id, 1, &up, CAL_IN_TIMEZONE, &err), YW_ESTALE);
+	assert_int_equal(commits, 1);
+	cal_on_change(refuse_change, count_commit);
+	up.timezone = "Asia/Tokyo";
+	assert_int_equal(cal_update(db, &admin, id, 2, &up, CAL_IN_TIMEZONE, &err), YW_EINVAL);
+	assert_int_equal(changes, 2);
+	assert_int_equal(commits, 1);
+	assert_int_equal(count(db, "SELECT version FROM calendars WHERE name = 'hooked'"), 2);
+	cal_on_change(NULL, NULL);
+}
+
 static void test_days_replace(void **state)
 {
 	struct db *db = *state;
@@ -247,6 +295,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_builtins_seeded_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_permissions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_create_update, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_change_hooks, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_days_replace, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_import_all_or_nothing, setup, teardown),
 	};
