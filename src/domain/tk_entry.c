@@ -123,12 +123,18 @@ fail_norow:
 	return rc;
 }
 
-int tk_entries_json(struct db *db, const struct yw_actor *a, int64_t id, int64_t after, int limit,
-		    json_t **out, int64_t *next, struct yw_err *err)
+typedef json_t *(*page_row_fn)(struct db *db, struct db_stmt *st);
+
+/*
+ * A page of a visible ticket's rows: sql takes the ticket id, whether the
+ * caller is staff, the id to start after and the row limit, and yields
+ * the row id first. One row past the page tells whether there is another.
+ */
+static int page_of(struct db *db, const struct yw_actor *a, int64_t id, const char *sql, int64_t after, int limit,
+		   page_row_fn row, json_t **items, int64_t *next, struct yw_err *err)
 {
 	struct tk_row t;
 	struct db_stmt *st;
-	json_t *items;
 	int64_t last = 0;
 	int rc, n = 0;
 
@@ -136,37 +142,53 @@ int tk_entries_json(struct db *db, const struct yw_actor *a, int64_t id, int64_t
 	if ((rc = tk_load(db, a, id, &t, err)))
 		return rc;
 	tk_row_release(&t);
-	/* one row past the page tells whether there is another */
-	if ((rc = db_prepare(db, "SELECT id, kind, COALESCE(author_id, 0), body, COALESCE(minutes, 0), created_at"
-			     " FROM ticket_entries WHERE ticket_id = ? AND (? OR kind = 'comment') AND id > ?"
-			     " ORDER BY id LIMIT ?", &st, err)))
+	if ((rc = db_prepare(db, sql, &st, err)))
 		return rc;
 	db_bind_int(st, 1, id);
 	db_bind_int(st, 2, acct_is_staff(a));
 	db_bind_int(st, 3, after);
 	db_bind_int(st, 4, limit + 1);
-	items = json_array();
+	*items = json_array();
 	while ((rc = db_step(st, err)) == DB_ROW) {
-		char kind[16];
-		int64_t eid = db_col_int(st, 0), author = db_col_int(st, 2), min = db_col_int(st, 4),
-			at = db_col_int(st, 5);
 		if (++n > limit) {
 			*next = last;
 			break;
 		}
-		char *body = yw_strdup(db_col_text(st, 3));
-		snprintf(kind, sizeof(kind), "%s", db_col_text(st, 1));
-		json_array_append_new(items, entry_json(db, eid, kind, author, body, min, at));
-		free(body);
-		last = eid;
+		last = db_col_int(st, 0);
+		json_array_append_new(*items, row(db, st));
 	}
 	db_done(st);
 	if (rc < 0) {
-		json_decref(items);
+		json_decref(*items);
+		*items = NULL;
 		return rc;
 	}
-	*out = json_pack("{s:o}", "items", items);
 	return 0;
+}
+
+static json_t *entry_row(struct db *db, struct db_stmt *st)
+{
+	char kind[16];
+	char *body = yw_strdup(db_col_text(st, 3));
+	json_t *j;
+
+	snprintf(kind, sizeof(kind), "%s", db_col_text(st, 1));
+	j = entry_json(db, db_col_int(st, 0), kind, db_col_int(st, 2), body, db_col_int(st, 4), db_col_int(st, 5));
+	free(body);
+	return j;
+}
+
+int tk_entries_json(struct db *db, const struct yw_actor *a, int64_t id, int64_t after, int limit,
+		    json_t **out, int64_t *next, struct yw_err *err)
+{
+	json_t *items;
+	int rc = page_of(db, a, id, "SELECT id, kind, COALESCE(author_id, 0), body, COALESCE(minutes, 0), created_at"
+			 " FROM ticket_entries WHERE ticket_id = ? AND (? OR kind = 'comment') AND id > ?"
+			 " ORDER BY id LIMIT ?", after, limit, entry_row, &items, next, err);
+
+	if (!rc)
+		*out = json_pack("{s:o}", "items", items);
+	return rc;
 }
 
 /*
@@ -176,49 +198,27 @@ int tk_entries_json(struct db *db, const struct yw_actor *a, int64_t id, int64_t
  */
 #define PUBLIC_FIELDS "'created', 'status', 'comment', 'attachment', 'resolution_code', 'resolution_notes', 'title'"
 
+static json_t *history_row(struct db *db, struct db_stmt *st)
+{
+	(void)db;
+	return json_pack("{s:I, s:o, s:I, s:s, s:o, s:o, s:o}", "id", (json_int_t)db_col_int(st, 0),
+			 "at", jx_time_or_null(db_col_int(st, 1)), "actor_id", (json_int_t)db_col_int(st, 2),
+			 "field", db_col_text(st, 3), "old", jx_str_or_null(db_col_text(st, 4)),
+			 "new", jx_str_or_null(db_col_text(st, 5)), "note", jx_str_or_null(db_col_text(st, 6)));
+}
+
 int tk_history_json(struct db *db, const struct yw_actor *a, int64_t id, int64_t after, int limit,
 		    json_t **out, int64_t *next, struct yw_err *err)
 {
-	struct tk_row t;
-	struct db_stmt *st;
-	json_t *items;
-	int64_t last = 0;
-	int rc, n = 0;
-
-	*next = 0;
-	if ((rc = tk_load(db, a, id, &t, err)))
-		return rc;
-	tk_row_release(&t);
-	if ((rc = db_prepare(db, "SELECT id, at, COALESCE(actor_id, 0), field, old_value, new_value, note"
-			     " FROM ticket_history WHERE ticket_id = ? AND (? OR field IN (" PUBLIC_FIELDS "))"
-			     " AND id > ? ORDER BY id LIMIT ?", &st, err)))
-		return rc;
-	db_bind_int(st, 1, id);
-	db_bind_int(st, 2, acct_is_staff(a));
-	db_bind_int(st, 3, after);
-	db_bind_int(st, 4, limit + 1);
-	items = json_array();
-	while ((rc = db_step(st, err)) == DB_ROW) {
-		if (++n > limit) {
-			*next = last;
-			break;
-		}
-		last = db_col_int(st, 0);
-		json_t *j = json_pack("{s:I, s:o, s:I, s:s, s:o, s:o, s:o}", "id", (json_int_t)last,
-				      "at", jx_time_or_null(db_col_int(st, 1)), "actor_id",
-				      (json_int_t)db_col_int(st, 2), "field", db_col_text(st, 3),
-				      "old", jx_str_or_null(db_col_text(st, 4)), "new",
-				      jx_str_or_null(db_col_text(st, 5)), "note", jx_str_or_null(db_col_text(st, 6)));
-		json_array_append_new(items, j);
-	}
-	db_done(st);
-	if (rc < 0) {
-		json_decref(items);
-		return rc;
-	}
-	/* names after the walk: the statement above must be done before others run */
+	json_t *items, *j;
 	size_t i;
-	json_t *j;
+	int rc = page_of(db, a, id, "SELECT id, at, COALESCE(actor_id, 0), field, old_value, new_value, note"
+			 " FROM ticket_history WHERE ticket_id = ? AND (? OR field IN (" PUBLIC_FIELDS "))"
+			 " AND id > ? ORDER BY id LIMIT ?", after, limit, history_row, &items, next, err);
+
+	if (rc)
+		return rc;
+	/* names after the walk: the statement above must be done before others run */
 	json_array_foreach(items, i, j) {
 		int64_t actor = json_integer_value(json_object_get(j, "actor_id"));
 		json_object_set_new(j, "actor", actor ? tk_user_json(db, actor) :
