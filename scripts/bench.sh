@@ -188,8 +188,8 @@ states=$("$bin" sla states --db "$sdb" 2>/dev/null)
 echo "   $states"
 states_ms=$(echo "$states" | sed -n 's/.* ms \([0-9]*\)$/\1/p')
 # the working minutes left of every running clock, through its calendar: the
-# generated tickets span a year, so most clocks are months overdue and each
-# costs the days since it started (a live desk's open tickets span days)
+# generated tickets span a year, so most clocks are months overdue; the
+# calendar's running totals per day make each one cost its two ends
 remaining=$("$bin" sla states --remaining --db "$sdb" 2>/dev/null)
 echo "   $remaining (with working minutes left)"
 remaining_ms=$(echo "$remaining" | sed -n 's/.* ms \([0-9]*\)$/\1/p')

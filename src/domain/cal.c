@@ -28,7 +28,15 @@ int cal_new(const char *zone, struct cal **out, struct yw_err *err)
 		return rc;
 	*out = yw_calloc(1, sizeof(**out));
 	(*out)->tz = tz;
+	pthread_mutex_init(&(*out)->cum_lock, NULL);
 	return 0;
+}
+
+/* The running totals follow the windows and days: a change drops them. */
+static void cum_drop(struct cal *c)
+{
+	FREE_AND_NULL(c->cum);
+	c->cum_n = 0;
 }
 
 void cal_free(struct cal *c)
@@ -39,6 +47,8 @@ void cal_free(struct cal *c)
 		free(c->days[i].name);
 	free(c->days);
 	free(c->description);
+	free(c->cum);
+	pthread_mutex_destroy(&c->cum_lock);
 	free(c);
 }
 
@@ -67,6 +77,7 @@ int cal_set_week(struct cal *c, int wd, const struct cal_daywin *w, struct yw_er
 	if ((rc = cal_daywin_check(w, cal_weekday_names[wd], err)))
 		return rc;
 	c->week[wd] = *w;
+	cum_drop(c);
 	return 0;
 }
 
@@ -118,6 +129,7 @@ int cal_set_day(struct cal *c, int32_t day, enum cal_day_kind kind, const struct
 	if (c->days[i].own_windows)
 		c->days[i].win = *w;
 	c->days[i].name = yw_strdup(name ? name : "");
+	cum_drop(c);
 	return 0;
 }
 
@@ -253,21 +265,13 @@ int cal_add_minutes(const struct cal *c, int64_t t, int64_t minutes, int64_t *ou
 	return cal_add_seconds(c, t, minutes * 60, out, err);
 }
 
-int cal_between_seconds(const struct cal *c, int64_t from, int64_t to, int64_t *seconds,
-			struct yw_err *err)
+/* Working seconds of local days [a, b], each clipped to [from, to). */
+static int64_t clipped_days(const struct cal *c, int32_t a, int32_t b, int64_t from, int64_t to)
 {
 	struct cal_interval iv[CAL_MAX_INTERVALS];
 	int64_t sum = 0;
-	int rc;
 
-	if ((rc = check_instant(from, "from", err)) || (rc = check_instant(to, "to", err)))
-		return rc;
-	if (to < from)
-		return yw_errf(err, YW_EINVAL, "to", "to must not be before from");
-	if (to - from > (int64_t)CAL_HORIZON_DAYS * 86400)
-		return yw_errf(err, YW_EINVAL, "to", "the span must not exceed 10 years");
-	int32_t last = cal_local_day(c, to) + 1;
-	for (int32_t day = cal_local_day(c, from) - 1; day <= last; day++) {
+	for (int32_t day = a; day <= b; day++) {
 		size_t n = cal_day_intervals(c, day, iv);
 		for (size_t i = 0; i < n; i++) {
 			int64_t s = iv[i].start > from ? iv[i].start : from;
@@ -276,7 +280,75 @@ int cal_between_seconds(const struct cal *c, int64_t from, int64_t to, int64_t *
 				sum += e - s;
 		}
 	}
-	*seconds = sum;
+	return sum;
+}
+
+static int64_t day_seconds(const struct cal *c, int32_t day)
+{
+	return clipped_days(c, day, day, INT64_MIN, INT64_MAX);
+}
+
+/*
+ * Working seconds of the whole local days [a, b), from the running
+ * totals, which grow to cover them (with a year to spare each way, so
+ * that a desk's clocks, all near today, fill them once).
+ */
+static int64_t whole_days(const struct cal *cc, int32_t a, int32_t b)
+{
+	struct cal *c = (struct cal *)cc;   /* the totals are a cache: see struct cal */
+	int64_t v;
+
+	pthread_mutex_lock(&c->cum_lock);
+	if (!c->cum || a < c->cum_base || b > c->cum_base + c->cum_n) {
+		int32_t lo = a - 366, hi = b + 366;
+		if (c->cum) {
+			lo = lo < c->cum_base ? lo : c->cum_base;
+			hi = hi > c->cum_base + c->cum_n ? hi : c->cum_base + c->cum_n;
+		}
+		int64_t *cum = yw_malloc(((size_t)(hi - lo) + 1) * sizeof(*cum));
+		cum[0] = 0;
+		for (int32_t d = lo; d < hi; d++) {
+			int64_t secs;
+			if (c->cum && d >= c->cum_base && d < c->cum_base + c->cum_n)
+				secs = c->cum[d - c->cum_base + 1] - c->cum[d - c->cum_base];
+			else
+				secs = day_seconds(c, d);
+			cum[d - lo + 1] = cum[d - lo] + secs;
+		}
+		free(c->cum);
+		c->cum = cum;
+		c->cum_base = lo;
+		c->cum_n = hi - lo;
+	}
+	v = c->cum[b - c->cum_base] - c->cum[a - c->cum_base];
+	pthread_mutex_unlock(&c->cum_lock);
+	return v;
+}
+
+int cal_between_seconds(const struct cal *c, int64_t from, int64_t to, int64_t *seconds,
+			struct yw_err *err)
+{
+	int rc;
+
+	if ((rc = check_instant(from, "from", err)) || (rc = check_instant(to, "to", err)))
+		return rc;
+	if (to < from)
+		return yw_errf(err, YW_EINVAL, "to", "to must not be before from");
+	if (to - from > (int64_t)CAL_HORIZON_DAYS * 86400)
+		return yw_errf(err, YW_EINVAL, "to", "the span must not exceed 10 years");
+	int32_t first = cal_local_day(c, from), last = cal_local_day(c, to);
+	/*
+	 * A day's working time lies within its local date, and local dates
+	 * follow the instants but for an hour around a change of offset, so
+	 * a day or two away from either end is wholly inside [from, to):
+	 * three each side are walked and clipped, the days between summed.
+	 */
+	if (last - first < 16) {
+		*seconds = clipped_days(c, first - 1, last + 1, from, to);
+		return 0;
+	}
+	*seconds = clipped_days(c, first - 1, first + 2, from, to) + whole_days(c, first + 3, last - 2) +
+		   clipped_days(c, last - 2, last + 1, from, to);
 	return 0;
 }
 

@@ -13,12 +13,15 @@
  * the day's windows (weekday table or special day, found by binary
  * search), turns them into instants through the zone, and walks them.
  * The cost of a call therefore grows with the days it spans, never with
- * the minutes. A window on the day clocks change is exact: on spring
+ * the minutes; but cal_between() over more than a couple of weeks walks
+ * only the days at its two ends and takes the whole days between from
+ * running totals the calendar keeps per day, filled once. A window on the day clocks change is exact: on spring
  * forward a window 01:00-04:00 holds two hours, on fall back four.
  * Every instant belongs to exactly one local day, so
  * cal_between(t, cal_add(t, n)) == n for every t and n.
  *
- * A struct cal is immutable once built: threads may share it.
+ * A struct cal is immutable once built (but for its running totals,
+ * which a lock guards): threads may share it.
  * Calls are bounded: instants must lie in [CAL_T_MIN, CAL_T_MAX) and a
  * computation may span at most CAL_HORIZON_DAYS (10 years); beyond, the
  * call fails with YW_EINVAL rather than search forever (a calendar with
@@ -36,6 +39,7 @@
 
 #include "../core/err.h"
 #include <jansson.h>
+#include <pthread.h>
 
 struct db;
 struct yw_actor;
@@ -79,6 +83,14 @@ struct cal {
 	struct cal_daywin week[7];  /* 0 = Monday ... 6 = Sunday */
 	struct cal_day *days;       /* sorted by day, distinct */
 	size_t ndays, alloc;
+	/*
+	 * Running totals of working seconds per local day, filled on demand
+	 * by long cal_between() calls (cum[i]: days cum_base .. cum_base+i-1).
+	 * The one thing a read changes; cum_lock keeps sharing safe.
+	 */
+	pthread_mutex_t cum_lock;
+	int64_t *cum;
+	int32_t cum_base, cum_n;
 };
 
 /* An interval of working time in instants, [start, end). */

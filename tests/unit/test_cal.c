@@ -521,11 +521,75 @@ static void test_cost_grows_with_days(void **state)
 	cal_days_examined = 0;
 	assert_int_equal(cal_add_minutes(c, t0, 60 * 540, &out, &err), 0);
 	assert_true(cal_days_examined <= 100);
+	/* a long span fills the running totals once (the span and a year each way)... */
 	cal_days_examined = 0;
 	assert_int_equal(cal_between(c, t0, out, &m, &err), 0);
 	assert_int_equal(m, 60 * 540);
-	assert_true(cal_days_examined <= 100);
+	assert_true(cal_days_examined <= 100 + 2 * 366 + 8);
+	/* ...after which any span inside them walks only its two ends */
+	cal_days_examined = 0;
+	assert_int_equal(cal_between(c, t0 + 86400, out, &m, &err), 0);
+	assert_int_equal(m, 59 * 540);
+	assert_true(cal_days_examined <= 8);
 	cal_free(c);
+}
+
+/* Sum of a span the slow way: every local day walked and clipped. */
+static int64_t walked(const struct cal *c, int64_t from, int64_t to)
+{
+	struct cal_interval iv[CAL_MAX_INTERVALS];
+	int64_t sum = 0;
+
+	for (int32_t d = cal_local_day(c, from) - 1; d <= cal_local_day(c, to) + 1; d++) {
+		size_t n = cal_day_intervals(c, d, iv);
+		for (size_t i = 0; i < n; i++) {
+			int64_t s = iv[i].start > from ? iv[i].start : from;
+			int64_t e = iv[i].end < to ? iv[i].end : to;
+			if (s < e)
+				sum += e - s;
+		}
+	}
+	return sum;
+}
+
+/*
+ * Long spans go through the running totals: the same answer as walking
+ * every day, over years, across DST changes (Berlin, with a window at
+ * the change hour) and Chinese holidays, and a day changed afterwards
+ * changes the answer (the totals are dropped with it).
+ */
+static void test_prop_between_long_spans(void **state)
+{
+	struct cal *cals[3] = { cn_workday(NULL), berlin("01:00-04:00,09:00-18:00"), cn_workday("00:00-24:00") };
+	struct yw_err err = YW_ERR_INIT;
+	int64_t lo = at("2024-01-01T00:00:00Z"), hi = at("2027-12-31T00:00:00Z");
+	(void)state;
+
+	rng_state = 20261125;
+	for (int i = 0; i < 3000; i++) {
+		struct cal *c = cals[i % 3];
+		int64_t from = rnd_range(lo / 60, hi / 60) * 60 + rnd_range(0, 59);
+		int64_t to = from + rnd_range(0, i % 10 ? 400 : 3600) * 86400 + rnd_range(0, 86399);
+		int64_t got;
+		if (to > hi + 400 * 86400)
+			to = hi + 400 * 86400;
+		assert_int_equal(cal_between_seconds(c, from, to, &got, &err), 0);
+		if (got != walked(c, from, to))
+			fail_msg("case %d: %" PRId64 " .. %" PRId64 ": %" PRId64 ", walked %" PRId64, i, from, to, got,
+				 walked(c, from, to));
+	}
+	/* a holiday set after the totals were filled counts */
+	struct cal *c = cals[0];
+	int64_t from = at("2026-06-01T00:00:00+08:00"), to = at("2026-09-30T00:00:00+08:00"), before, after;
+	struct cal_daywin none = { 0 };
+	assert_int_equal(cal_between_seconds(c, from, to, &before, &err), 0);
+	assert_int_equal(cal_set_day(c, cal_local_day(c, at("2026-07-15T12:00:00+08:00")), CAL_DAY_OFF, &none, "测试",
+				     &err), 0);
+	assert_int_equal(cal_between_seconds(c, from, to, &after, &err), 0);
+	assert_int_equal(before - after, 9 * 3600);
+	assert_int_equal(after, walked(c, from, to));
+	for (int i = 0; i < 3; i++)
+		cal_free(cals[i]);
 }
 
 int main(void)
@@ -543,6 +607,7 @@ int main(void)
 		cmocka_unit_test(test_prop_add_then_measure),
 		cmocka_unit_test(test_prop_between_vs_model),
 		cmocka_unit_test(test_cost_grows_with_days),
+		cmocka_unit_test(test_prop_between_long_spans),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
