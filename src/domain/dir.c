@@ -105,55 +105,38 @@ int dir_get(struct db *db, const struct dir **out, struct yw_err *err)
 	return 0;
 }
 
+/* For bsearch: both element types start with the int64 they are sorted by. */
+static int cmp_first(const void *key, const void *elem)
+{
+	int64_t k = *(const int64_t *)key, e = *(const int64_t *)elem;
+	return k < e ? -1 : k > e;
+}
+
+static int cmp_pair(const void *key, const void *elem)
+{
+	const struct dir_pair *k = key, *e = elem;
+	return k->a != e->a ? (k->a < e->a ? -1 : 1) : k->b < e->b ? -1 : k->b > e->b;
+}
+
 static const struct dir_cat *cat_find(const struct dir *d, int64_t id)
 {
-	size_t lo = 0, hi = d->ncat;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (d->cat[mid].id == id)
-			return &d->cat[mid];
-		if (d->cat[mid].id < id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
+	return d->ncat ? bsearch(&id, d->cat, d->ncat, sizeof(*d->cat), cmp_first) : NULL;
 }
 
 bool dir_in_group(const struct dir *d, int64_t user_id, int64_t group_id)
 {
-	size_t lo = 0, hi = d->nmem;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		const struct dir_pair *m = &d->mem[mid];
-		if (m->a == group_id && m->b == user_id)
-			return true;
-		if (m->a < group_id || (m->a == group_id && m->b < user_id))
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return false;
+	struct dir_pair key = { group_id, user_id };
+	return d->nmem && bsearch(&key, d->mem, d->nmem, sizeof(*d->mem), cmp_pair);
 }
 
 bool dir_supervises(const struct dir *d, int64_t user_id, int64_t group_id)
 {
-	size_t lo = 0, hi = d->ngrp;
+	const struct dir_pair *g;
 
-	if (!user_id)
+	if (!user_id || !d->ngrp)
 		return false;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (d->grp[mid].a == group_id)
-			return d->grp[mid].b == user_id;
-		if (d->grp[mid].a < group_id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return false;
+	g = bsearch(&group_id, d->grp, d->ngrp, sizeof(*d->grp), cmp_first);
+	return g && g->b == user_id;
 }
 
 int64_t dir_cat_group(const struct dir *d, int64_t cat_id)

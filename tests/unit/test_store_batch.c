@@ -184,6 +184,25 @@ static void test_generations_follow_writes(void **state)
 	assert_string_equal(path.buf, "网络 / 交换机");
 	assert_int_equal(dir_cat_group(d, 2), 0);
 	assert_false(dir_supervises(d, 0, 0));
+	/* groups: who leads, who is in; a category's default group */
+	assert_int_equal(db_exec(db, "INSERT INTO users (id, login, display_name, role, created_at, updated_at) VALUES"
+				 " (1, 'sup', 's', 'supervisor', 0, 0), (2, 'eng', 'e', 'engineer', 0, 0),"
+				 " (3, 'eng2', 'f', 'engineer', 0, 0);"
+				 " INSERT INTO groups (id, name, supervisor_id, created_at, updated_at) VALUES"
+				 " (7, '基础网络室', 1, 0, 0), (9, '业务支撑室', NULL, 0, 0);"
+				 " INSERT INTO group_members (group_id, user_id) VALUES (7, 2), (9, 2), (9, 3);"
+				 " UPDATE categories SET default_group_id = 7 WHERE id = 2", &err), 0);
+	assert_int_equal(dir_get(db, &d, &err), 0);
+	assert_true(dir_supervises(d, 1, 7));
+	assert_false(dir_supervises(d, 2, 7));
+	assert_false(dir_supervises(d, 1, 9));
+	assert_false(dir_supervises(d, 1, 8));
+	assert_true(dir_in_group(d, 2, 7));
+	assert_true(dir_in_group(d, 3, 9));
+	assert_false(dir_in_group(d, 3, 7));
+	assert_false(dir_in_group(d, 1, 7));
+	assert_int_equal(dir_cat_group(d, 2), 7);
+	assert_int_equal(dir_cat_group(d, 5), 0);
 	strbuf_release(&path);
 }
 
