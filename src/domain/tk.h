@@ -182,8 +182,9 @@ struct tk_upload {
 const char *tk_attach_type(const char *content_type);
 int tk_attach_add(struct db *db, const struct yw_actor *a, const char *dir, int64_t id,
 		  const struct tk_upload *u, json_t **out, struct yw_err *err);
-int tk_attach_list_json(struct db *db, const struct yw_actor *a, int64_t id, json_t **out,
-			struct yw_err *err);
+/* The attachments the caller may see, paged like tk_entries_json. */
+int tk_attach_list_json(struct db *db, const struct yw_actor *a, int64_t id, int64_t after, int limit,
+			json_t **out, int64_t *next, struct yw_err *err);
 /* An attachment's bytes: release with tk_blob_release. */
 struct tk_blob {
 	char *data;

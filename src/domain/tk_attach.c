@@ -161,41 +161,30 @@ int tk_attach_add(struct db *db, const struct yw_actor *a, const char *dir, int6
 	return 0;
 }
 
-int tk_attach_list_json(struct db *db, const struct yw_actor *a, int64_t id, json_t **out,
-			struct yw_err *err)
+static json_t *attach_row(struct db *db, struct db_stmt *st)
 {
-	struct tk_row t;
-	struct db_stmt *st;
-	json_t *items;
-	int rc;
+	char *fn = yw_strdup(db_col_text(st, 1)), *ct = yw_strdup(db_col_text(st, 2)), *sha = yw_strdup(db_col_text(st, 4));
+	json_t *j = attach_json(db, db_col_int(st, 0), db_col_int(st, 8), fn, ct, db_col_int(st, 3), sha,
+				db_col_int(st, 5) != 0, db_col_int(st, 6), db_col_int(st, 7));
 
-	if ((rc = tk_load(db, a, id, &t, err)))
-		return rc;
-	tk_row_release(&t);
-	if ((rc = db_prepare(db, "SELECT id, filename, content_type, size, sha256, internal,"
-			     " COALESCE(uploader_id, 0), created_at FROM attachments"
-			     " WHERE ticket_id = ? AND (? OR internal = 0) ORDER BY id", &st, err)))
-		return rc;
-	db_bind_int(st, 1, id);
-	db_bind_int(st, 2, acct_is_staff(a));
-	items = json_array();
-	while ((rc = db_step(st, err)) == DB_ROW) {
-		char *fn = yw_strdup(db_col_text(st, 1)), *ct = yw_strdup(db_col_text(st, 2)),
-		     *sha = yw_strdup(db_col_text(st, 4));
-		json_array_append_new(items, attach_json(db, db_col_int(st, 0), id, fn, ct, db_col_int(st, 3), sha,
-							 db_col_int(st, 5) != 0, db_col_int(st, 6),
-							 db_col_int(st, 7)));
-		free(fn);
-		free(ct);
-		free(sha);
-	}
-	db_done(st);
-	if (rc < 0) {
-		json_decref(items);
-		return rc;
-	}
-	*out = json_pack("{s:o, s:n}", "items", items, "next_cursor");
-	return 0;
+	free(fn);
+	free(ct);
+	free(sha);
+	return j;
+}
+
+int tk_attach_list_json(struct db *db, const struct yw_actor *a, int64_t id, int64_t after, int limit,
+			json_t **out, int64_t *next, struct yw_err *err)
+{
+	json_t *items;
+	int rc = tk_page(db, a, id, "SELECT id, filename, content_type, size, sha256, internal,"
+			 " COALESCE(uploader_id, 0), created_at, ticket_id FROM attachments"
+			 " WHERE ticket_id = ? AND (? OR internal = 0) AND id > ? ORDER BY id LIMIT ?",
+			 after, limit, attach_row, &items, next, err);
+
+	if (!rc)
+		*out = json_pack("{s:o}", "items", items);
+	return rc;
 }
 
 int tk_attach_get(struct db *db, const struct yw_actor *a, const char *dir, int64_t attachment_id,

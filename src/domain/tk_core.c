@@ -384,6 +384,43 @@ json_t *tk_row_json(struct db *db, const struct yw_actor *a, const struct tk_row
 	return j;
 }
 
+/* One row past the page tells whether there is another. */
+int tk_page(struct db *db, const struct yw_actor *a, int64_t id, const char *sql, int64_t after, int limit,
+	    tk_page_row_fn row, json_t **items, int64_t *next, struct yw_err *err)
+{
+	struct tk_row t;
+	struct db_stmt *st;
+	int64_t last = 0;
+	int rc, n = 0;
+
+	*next = 0;
+	if ((rc = tk_load(db, a, id, &t, err)))
+		return rc;
+	tk_row_release(&t);
+	if ((rc = db_prepare(db, sql, &st, err)))
+		return rc;
+	db_bind_int(st, 1, id);
+	db_bind_int(st, 2, acct_is_staff(a));
+	db_bind_int(st, 3, after);
+	db_bind_int(st, 4, limit + 1);
+	*items = json_array();
+	while ((rc = db_step(st, err)) == DB_ROW) {
+		if (++n > limit) {
+			*next = last;
+			break;
+		}
+		last = db_col_int(st, 0);
+		json_array_append_new(*items, row(db, st));
+	}
+	db_done(st);
+	if (rc < 0) {
+		json_decref(*items);
+		*items = NULL;
+		return rc;
+	}
+	return 0;
+}
+
 int tk_get_json(struct db *db, const struct yw_actor *a, int64_t id, json_t **out, struct yw_err *err)
 {
 	struct tk_row t;

@@ -123,49 +123,6 @@ fail_norow:
 	return rc;
 }
 
-typedef json_t *(*page_row_fn)(struct db *db, struct db_stmt *st);
-
-/*
- * A page of a visible ticket's rows: sql takes the ticket id, whether the
- * caller is staff, the id to start after and the row limit, and yields
- * the row id first. One row past the page tells whether there is another.
- */
-static int page_of(struct db *db, const struct yw_actor *a, int64_t id, const char *sql, int64_t after, int limit,
-		   page_row_fn row, json_t **items, int64_t *next, struct yw_err *err)
-{
-	struct tk_row t;
-	struct db_stmt *st;
-	int64_t last = 0;
-	int rc, n = 0;
-
-	*next = 0;
-	if ((rc = tk_load(db, a, id, &t, err)))
-		return rc;
-	tk_row_release(&t);
-	if ((rc = db_prepare(db, sql, &st, err)))
-		return rc;
-	db_bind_int(st, 1, id);
-	db_bind_int(st, 2, acct_is_staff(a));
-	db_bind_int(st, 3, after);
-	db_bind_int(st, 4, limit + 1);
-	*items = json_array();
-	while ((rc = db_step(st, err)) == DB_ROW) {
-		if (++n > limit) {
-			*next = last;
-			break;
-		}
-		last = db_col_int(st, 0);
-		json_array_append_new(*items, row(db, st));
-	}
-	db_done(st);
-	if (rc < 0) {
-		json_decref(*items);
-		*items = NULL;
-		return rc;
-	}
-	return 0;
-}
-
 static json_t *entry_row(struct db *db, struct db_stmt *st)
 {
 	char kind[16];
@@ -182,7 +139,7 @@ int tk_entries_json(struct db *db, const struct yw_actor *a, int64_t id, int64_t
 		    json_t **out, int64_t *next, struct yw_err *err)
 {
 	json_t *items;
-	int rc = page_of(db, a, id, "SELECT id, kind, COALESCE(author_id, 0), body, COALESCE(minutes, 0), created_at"
+	int rc = tk_page(db, a, id, "SELECT id, kind, COALESCE(author_id, 0), body, COALESCE(minutes, 0), created_at"
 			 " FROM ticket_entries WHERE ticket_id = ? AND (? OR kind = 'comment') AND id > ?"
 			 " ORDER BY id LIMIT ?", after, limit, entry_row, &items, next, err);
 
@@ -212,7 +169,7 @@ int tk_history_json(struct db *db, const struct yw_actor *a, int64_t id, int64_t
 {
 	json_t *items, *j;
 	size_t i;
-	int rc = page_of(db, a, id, "SELECT id, at, COALESCE(actor_id, 0), field, old_value, new_value, note"
+	int rc = tk_page(db, a, id, "SELECT id, at, COALESCE(actor_id, 0), field, old_value, new_value, note"
 			 " FROM ticket_history WHERE ticket_id = ? AND (? OR field IN (" PUBLIC_FIELDS "))"
 			 " AND id > ? ORDER BY id LIMIT ?", after, limit, history_row, &items, next, err);
 

@@ -239,13 +239,7 @@ static const char *attach_dir(struct http_req *r)
 
 static int get_attachments(struct http_req *r)
 {
-	json_t *j;
-	int rc;
-
-	if ((rc = http_query_check(r, no_params)) ||
-	    (rc = tk_attach_list_json(r->db, &r->actor, r->id, &j, &r->err)))
-		return rc;
-	return http_json(r, 200, j);
+	return get_page(r, tk_attach_list_json);
 }
 
 static int post_attachment(struct http_req *r)

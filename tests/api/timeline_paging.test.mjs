@@ -1,4 +1,4 @@
-// A ticket's comments and history come a page at a time (limit, cursor),
+// A ticket's comments, history and attachments come a page at a time (limit, cursor),
 // and a customer's pages are full pages of what the customer may read.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -62,10 +62,25 @@ test('history pages the same way; a customer never sees the internal rows', asyn
   assert.ok(cust.seen.every((h) => allowed.includes(h.field)), cust.seen.map((h) => h.field).join());
 });
 
+test('attachments page the same way; a customer gets full pages of the public ones', async () => {
+  for (let i = 0; i < 7; i++) {
+    const internal = i % 3 === 1;
+    const r = await srv.req('POST', `/api/v1/tickets/${t.id}/attachments?filename=log${i}.txt&internal=${internal}`,
+      { token: tok.zhangwei, body: Buffer.from(`日志 ${i}`), headers: { 'Content-Type': 'text/plain' } });
+    assert.equal(r.status, 201, r.text);
+  }
+  const staff = await pages(`/api/v1/tickets/${t.id}/attachments`, tok.zhangwei, 3);
+  assert.deepEqual(staff.sizes, [3, 3, 1]);
+  assert.deepEqual(staff.seen.map((a) => a.filename), [0, 1, 2, 3, 4, 5, 6].map((i) => `log${i}.txt`));
+  const cust = await pages(`/api/v1/tickets/${t.id}/attachments`, tok.hd_sun, 2);
+  assert.deepEqual(cust.sizes, [2, 2, 1]);
+  assert.deepEqual(cust.seen.map((a) => a.filename), [0, 2, 3, 5, 6].map((i) => `log${i}.txt`));
+});
+
 test('bad paging parameters are a 400 naming the parameter', async () => {
   for (const [q, field] of [['limit=0', 'limit'], ['limit=201', 'limit'], ['limit=x', 'limit'],
     ['cursor=%%%', 'cursor'], ['cursor=abc', 'cursor'], ['page=2', 'page']]) {
-    for (const what of ['comments', 'history']) {
+    for (const what of ['comments', 'history', 'attachments']) {
       const r = await srv.get(`/api/v1/tickets/${t.id}/${what}?${q}`, { token: tok.zhangwei });
       assert.equal(r.status, 400, `${what}?${q}`);
       assert.equal(r.json.error.field, field);

@@ -61,7 +61,7 @@ export async function render(ctx) {
       // a long-lived ticket's timeline comes a page at a time
       listAll(`/tickets/${id}/comments`, 5000).catch(() => ({ items: [] })),
       listAll(`/tickets/${id}/history`, 5000).catch(() => ({ items: [] })),
-      api('GET', `/tickets/${id}/attachments`).catch(() => ({ items: [] })),
+      listAll(`/tickets/${id}/attachments`, 5000).catch(() => ({ items: [] })),
       api('GET', `/tickets/${id}/transitions`).catch(() => ({ items: [] })),
     ]);
     st.t = tk;
