@@ -21,6 +21,7 @@ struct db_stmt {
 };
 
 #define STMT_CACHE 256   /* open addressing; a power of two */
+#define BUSY_TIMEOUT_MS 10000   /* how long to wait for another process's lock */
 
 /* A search-index entry written at commit (see db_fts_put). */
 struct fts_put {
@@ -106,7 +107,7 @@ int db_open(struct db **out, const char *path, struct yw_err *err)
 	/* YW_SQL_TRACE=1 logs every statement run: for finding what a request costs */
 	if (getenv("YW_SQL_TRACE"))
 		sqlite3_trace_v2(db->h, SQLITE_TRACE_STMT, trace_stmt, NULL);
-	sqlite3_busy_timeout(db->h, 10000);
+	sqlite3_busy_timeout(db->h, BUSY_TIMEOUT_MS);
 	rc = db_exec(db,
 		     "PRAGMA journal_mode = WAL;"
 		     "PRAGMA synchronous = NORMAL;"
@@ -761,9 +762,12 @@ int db_defer_checkpoints(struct db *db, struct yw_err *err)
  * on the write lock while a RESTART checkpoint copies the few frames the
  * passive one left and waits for the readers (one request each) to
  * leave the log, so the next write starts it over, in file pages that
- * are already there. journal_size_limit trims a log a burst left large.
+ * are already there. It waits for them at most WAL_RESTART_WAIT_MS: a
+ * long read (a report) must not hold the writers; the next tick tries
+ * again. journal_size_limit trims a log a burst left large.
  */
 #define WAL_RESTART_FRAMES 4096
+#define WAL_RESTART_WAIT_MS 20
 
 int db_checkpoint(struct db *db, struct yw_err *err)
 {
@@ -774,7 +778,9 @@ int db_checkpoint(struct db *db, struct yw_err *err)
 		return sql_error(db, rc, err, "checkpoint");
 	if (rc == SQLITE_OK && log > WAL_RESTART_FRAMES) {
 		pthread_mutex_lock(&write_lock);
+		sqlite3_busy_timeout(db->h, WAL_RESTART_WAIT_MS);
 		rc = sqlite3_wal_checkpoint_v2(db->h, NULL, SQLITE_CHECKPOINT_RESTART, &log, &done);
+		sqlite3_busy_timeout(db->h, BUSY_TIMEOUT_MS);
 		pthread_mutex_unlock(&write_lock);
 		if (rc != SQLITE_OK && rc != SQLITE_BUSY)
 			return sql_error(db, rc, err, "checkpoint");
