@@ -175,11 +175,6 @@ int acct_auth_session(struct db *db, const char *sid, struct yw_actor *out,
 }
 
 /*
- * last_used_at is written at most once a minute per token: the SELECT
- * tells whether it is due, so most requests write nothing, and the
- * UPDATE's own condition keeps two workers from both writing it.
- */
-/*
  * Tokens a connection has resolved, while nothing about tokens or users
  * changed (cache_gen "auth": a revocation, a disabled user, a new role,
  * even a last_used_at written, starts the cache afresh). Unknown tokens
@@ -271,6 +266,11 @@ int acct_auth_bearer(struct db *db, const char *token, struct yw_actor *out, int
 	return 0;
 }
 
+/*
+ * last_used_at is written at most once a minute per token: the lookup
+ * tells whether it is due, so most requests write nothing, and the
+ * UPDATE's own condition keeps two workers from both writing it.
+ */
 void acct_token_touch(struct db *db, int64_t token_id)
 {
 	struct yw_err err = YW_ERR_INIT;

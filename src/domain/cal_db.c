@@ -195,6 +195,7 @@ static int commit_changed(struct db *db, struct yw_err *err)
 		after_hook();
 	return rc;
 }
+
 /* A calendar in use changed: a new version, and whoever depends on it is told. */
 static int changed(struct db *db, const struct yw_actor *a, int64_t id, struct yw_err *err)
 {

@@ -202,9 +202,9 @@ int sla_clock_insert(struct db *db, struct sla_clock *c, struct yw_err *err)
 			 "INSERT INTO sla_clocks (ticket_id, target, cycle, current, policy_id, calendar_id,"
 			 " target_minutes, started_at, running_since, consumed, paused, due_at, warn_at, stopped_at,"
 			 " result) VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-			   "isididiiiiddds", c->ticket_id, sla_target_names[c->target], (int64_t)c->cycle, c->policy_id,
-			   c->calendar_id, c->target_minutes, c->started_at, c->running_since, c->consumed,
-			   (int64_t)c->paused, c->due_at, c->warn_at, c->stopped_at, result_name(c));
+			 "isididiiiiddds", c->ticket_id, sla_target_names[c->target], (int64_t)c->cycle, c->policy_id,
+			 c->calendar_id, c->target_minutes, c->started_at, c->running_since, c->consumed,
+			 (int64_t)c->paused, c->due_at, c->warn_at, c->stopped_at, result_name(c));
 }
 
 int sla_clock_update(struct db *db, const struct sla_clock *c, struct yw_err *err)

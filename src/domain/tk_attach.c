@@ -176,15 +176,10 @@ static json_t *attach_row(struct db *db, struct db_stmt *st)
 int tk_attach_list_json(struct db *db, const struct yw_actor *a, int64_t id, int64_t after, int limit,
 			json_t **out, int64_t *next, struct yw_err *err)
 {
-	json_t *items;
-	int rc = tk_page(db, a, id, "SELECT id, filename, content_type, size, sha256, internal,"
-			 " COALESCE(uploader_id, 0), created_at, ticket_id FROM attachments"
-			 " WHERE ticket_id = ? AND (? OR internal = 0) AND id > ? ORDER BY id LIMIT ?",
-			 after, limit, attach_row, &items, next, err);
-
-	if (!rc)
-		*out = json_pack("{s:o}", "items", items);
-	return rc;
+	return tk_page(db, a, id, "SELECT id, filename, content_type, size, sha256, internal,"
+		       " COALESCE(uploader_id, 0), created_at, ticket_id FROM attachments"
+		       " WHERE ticket_id = ? AND (? OR internal = 0) AND id > ? ORDER BY id LIMIT ?",
+		       after, limit, attach_row, out, next, err);
 }
 
 int tk_attach_get(struct db *db, const struct yw_actor *a, const char *dir, int64_t attachment_id,

@@ -386,10 +386,11 @@ json_t *tk_row_json(struct db *db, const struct yw_actor *a, const struct tk_row
 
 /* One row past the page tells whether there is another. */
 int tk_page(struct db *db, const struct yw_actor *a, int64_t id, const char *sql, int64_t after, int limit,
-	    tk_page_row_fn row, json_t **items, int64_t *next, struct yw_err *err)
+	    tk_page_row_fn row, json_t **out, int64_t *next, struct yw_err *err)
 {
 	struct tk_row t;
 	struct db_stmt *st;
+	json_t *items;
 	int64_t last = 0;
 	int rc, n = 0;
 
@@ -403,21 +404,21 @@ int tk_page(struct db *db, const struct yw_actor *a, int64_t id, const char *sql
 	db_bind_int(st, 2, acct_is_staff(a));
 	db_bind_int(st, 3, after);
 	db_bind_int(st, 4, limit + 1);
-	*items = json_array();
+	items = json_array();
 	while ((rc = db_step(st, err)) == DB_ROW) {
 		if (++n > limit) {
 			*next = last;
 			break;
 		}
 		last = db_col_int(st, 0);
-		json_array_append_new(*items, row(db, st));
+		json_array_append_new(items, row(db, st));
 	}
 	db_done(st);
 	if (rc < 0) {
-		json_decref(*items);
-		*items = NULL;
+		json_decref(items);
 		return rc;
 	}
+	*out = json_pack("{s:o}", "items", items);
 	return 0;
 }
 
@@ -626,11 +627,11 @@ int tk_create(struct db *db, const struct yw_actor *a, const struct tk_new *in, 
 		       " requester_id, org_id, impact, urgency, priority, fault_level, group_id, assignee_id,"
 		       " created_by, created_at, updated_at, assigned_at)"
 		       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-			 "sssssdsddiiiddddiid", number, type->name, tk_states[t.status].name, in->title,
-			 in->description ? in->description : "", t.category_id,
-			 in->channel ? in->channel : a->role == ROLE_CUSTOMER ? "portal" : "web",
-			 t.requester_id, t.org_id, t.impact, t.urgency, t.priority, t.fault_level,
-			 t.group_id, t.assignee_id, a->user_id, now, now, t.assignee_id ? now : 0);
+		       "sssssdsddiiiddddiid", number, type->name, tk_states[t.status].name, in->title,
+		       in->description ? in->description : "", t.category_id,
+		       in->channel ? in->channel : a->role == ROLE_CUSTOMER ? "portal" : "web",
+		       t.requester_id, t.org_id, t.impact, t.urgency, t.priority, t.fault_level,
+		       t.group_id, t.assignee_id, a->user_id, now, now, t.assignee_id ? now : 0);
 	if (rc)
 		goto fail;
 	if ((rc = tk_hist(db, *id, a, "created", NULL, number, NULL, err)) ||

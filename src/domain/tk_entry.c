@@ -138,14 +138,9 @@ static json_t *entry_row(struct db *db, struct db_stmt *st)
 int tk_entries_json(struct db *db, const struct yw_actor *a, int64_t id, int64_t after, int limit,
 		    json_t **out, int64_t *next, struct yw_err *err)
 {
-	json_t *items;
-	int rc = tk_page(db, a, id, "SELECT id, kind, COALESCE(author_id, 0), body, COALESCE(minutes, 0), created_at"
-			 " FROM ticket_entries WHERE ticket_id = ? AND (? OR kind = 'comment') AND id > ?"
-			 " ORDER BY id LIMIT ?", after, limit, entry_row, &items, next, err);
-
-	if (!rc)
-		*out = json_pack("{s:o}", "items", items);
-	return rc;
+	return tk_page(db, a, id, "SELECT id, kind, COALESCE(author_id, 0), body, COALESCE(minutes, 0), created_at"
+		       " FROM ticket_entries WHERE ticket_id = ? AND (? OR kind = 'comment') AND id > ?"
+		       " ORDER BY id LIMIT ?", after, limit, entry_row, out, next, err);
 }
 
 /*
@@ -167,22 +162,21 @@ static json_t *history_row(struct db *db, struct db_stmt *st)
 int tk_history_json(struct db *db, const struct yw_actor *a, int64_t id, int64_t after, int limit,
 		    json_t **out, int64_t *next, struct yw_err *err)
 {
-	json_t *items, *j;
+	json_t *j;
 	size_t i;
 	int rc = tk_page(db, a, id, "SELECT id, at, COALESCE(actor_id, 0), field, old_value, new_value, note"
 			 " FROM ticket_history WHERE ticket_id = ? AND (? OR field IN (" PUBLIC_FIELDS "))"
-			 " AND id > ? ORDER BY id LIMIT ?", after, limit, history_row, &items, next, err);
+			 " AND id > ? ORDER BY id LIMIT ?", after, limit, history_row, out, next, err);
 
 	if (rc)
 		return rc;
 	/* names after the walk: the statement above must be done before others run */
-	json_array_foreach(items, i, j) {
+	json_array_foreach(json_object_get(*out, "items"), i, j) {
 		int64_t actor = json_integer_value(json_object_get(j, "actor_id"));
 		json_object_set_new(j, "actor", actor ? tk_user_json(db, actor) :
 				    json_pack("{s:n, s:s}", "id", "name", "system"));
 		json_object_del(j, "actor_id");
 	}
-	*out = json_pack("{s:o}", "items", items);
 	return 0;
 }
 

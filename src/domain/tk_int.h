@@ -12,14 +12,15 @@ struct strbuf;
 struct db_stmt;
 
 /*
- * A page of a visible ticket's rows (comments, history, attachments):
- * sql takes the ticket id, whether the caller is staff, the id to start
- * after and the row limit, and yields the row id first; row encodes one.
- * *next is the last id of the page when more follow, else 0.
+ * A page of a visible ticket's rows (comments, history, attachments) as
+ * {"items":[...]}: sql takes the ticket id, whether the caller is staff,
+ * the id to start after and the row limit, and yields the row id first;
+ * row encodes one. *next is the last id of the page when more follow,
+ * else 0.
  */
 typedef json_t *(*tk_page_row_fn)(struct db *db, struct db_stmt *st);
 int tk_page(struct db *db, const struct yw_actor *a, int64_t id, const char *sql, int64_t after, int limit,
-	    tk_page_row_fn row, json_t **items, int64_t *next, struct yw_err *err);
+	    tk_page_row_fn row, json_t **out, int64_t *next, struct yw_err *err);
 
 enum tk_status {
 	TS_NEW, TS_PENDING_APPROVAL, TS_APPROVED, TS_REJECTED, TS_ASSIGNED, TS_IN_PROGRESS,

@@ -8,20 +8,19 @@
  * flagged HR_BATCH is not run when it arrives. Its worker decodes and
  * authenticates it as usual, then queues it; at the end of the event
  * loop's turn (h2o's zero timeout, after every socket that was ready has
- * been read) it hands its queue to the shared one and, if no worker is
- * writing already, becomes the writer: it takes everything queued, by
- * every worker, and runs it in one write transaction, each request in a
- * part of its own (db.h), so that a request that fails undoes only its
- * own changes. After the commit each request goes back to the worker
- * that owns its connection, which sends the answer (route->reply reads
- * the result back, in its own read transaction). If the commit fails,
+ * been read) it hands its queue to the writer thread. The writer takes
+ * everything queued, by every worker, and runs it in one write
+ * transaction, each request in a part of its own (db.h), so that a
+ * request that fails undoes only its own changes. After the commit each
+ * request goes back to the worker that owns its connection, which runs
+ * the handler again with r->replying set to send the answer (it reads
+ * the result back in its own read transaction). If the commit fails,
  * every request of the batch gets the error: nothing of it was written.
  *
- * A worker that finds another one writing goes back to its sockets
- * instead of waiting for the lock, so while one core writes the other
- * reads, decodes and answers. Requests are only ever touched by their
- * own worker's thread but for route->fn, which sees the decoded request
- * (body, query, actor, arena) and nothing of h2o's.
+ * The workers never wait for the writer, so while it writes they read,
+ * decode and answer. Requests are only ever touched by their own
+ * worker's thread but for the writing run of the handler, which sees
+ * the decoded request (body, query, actor, arena) and nothing of h2o's.
  */
 #include "../core/yw.h"
 #include "../core/log.h"

@@ -56,7 +56,6 @@ static int create_ticket(struct http_req *r)
 	return tk_create(r->db, &r->actor, &in, &r->result_id, &r->err);
 }
 
-
 /* The parameters are the domain's table (tk_query_params), shared with saved views. */
 static int list_tickets(struct http_req *r)
 {
@@ -161,7 +160,7 @@ static int post_transition(struct http_req *r)
 typedef int (*page_fn)(struct db *db, const struct yw_actor *a, int64_t id, int64_t after, int limit,
 		       json_t **out, int64_t *next, struct yw_err *err);
 
-/* A ticket's comments or history, a page at a time (?limit=&cursor=). */
+/* A ticket's comments, history or attachments, a page at a time (?limit=&cursor=). */
 static int get_page(struct http_req *r, page_fn fn)
 {
 	static const char *const allowed[] = { "limit", "cursor", NULL };

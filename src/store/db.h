@@ -124,6 +124,12 @@ struct strbuf;
 char *db_fts_condition(struct db *db, struct strbuf *sql, const char *id_expr,
 		       const struct tok_term *terms, size_t n, bool staff);
 /*
+ * Merges the index into one segment. A bulk load ends with it: loaded
+ * in large transactions, the index is left in a few huge segments that
+ * every later small commit would merge into again and again.
+ */
+int db_fts_optimize(struct db *db, struct yw_err *err);
+/*
  * The index as the driving table of a query, for a search whose first
  * page must not depend on how many tickets match: db_fts_from() is the
  * FROM item to list first, db_fts_id() the ticket id it yields (join it to
@@ -131,12 +137,6 @@ char *db_fts_condition(struct db *db, struct strbuf *sql, const char *id_expr,
  * order, newest first, without collecting them), and db_fts_match()
  * appends the condition with one placeholder, returning the text to bind.
  */
-/*
- * Merges the index into one segment. A bulk load ends with it: loaded
- * in large transactions, the index is left in a few huge segments that
- * every later small commit would merge into again and again.
- */
-int db_fts_optimize(struct db *db, struct yw_err *err);
 const char *db_fts_from(struct db *db);
 const char *db_fts_id(struct db *db);
 char *db_fts_match(struct db *db, struct strbuf *sql, const struct tok_term *terms, size_t n, bool staff);
@@ -166,8 +166,8 @@ int64_t db_cache_gen(struct db *db, const char *name);
  * Checkpoints. By default a commit that grows the write-ahead log past a
  * threshold copies it back into the database, fsync and all, inside that
  * request. A server's workers call db_defer_checkpoints() so that they
- * never do, and one maintenance connection calls db_checkpoint() every
- * second: a passive checkpoint, which never blocks readers or writers,
+ * never do, and one maintenance connection calls db_checkpoint() five
+ * times a second: a passive checkpoint, which never blocks readers or writers,
  * and when the log has grown long, a short one that holds this process's
  * writers until the log can start over.
  */

@@ -440,19 +440,6 @@ int64_t db_changes(struct db *db)
  */
 static pthread_mutex_t write_lock = PTHREAD_MUTEX_INITIALIZER;
 
-/* Runs one of the transaction statements through the statement cache. */
-static int run(struct db *db, const char *sql, struct yw_err *err)
-{
-	struct db_stmt *st;
-	int rc;
-
-	if ((rc = db_prepare(db, sql, &st, err)))
-		return rc;
-	rc = db_step(st, err);
-	db_done(st);
-	return rc < 0 ? rc : 0;
-}
-
 static void fts_drop(struct db *db, size_t from)
 {
 	while (db->nfts > from) {
@@ -490,7 +477,7 @@ int db_begin(struct db *db, struct yw_err *err)
 	int rc;
 
 	if (db->batch && !db->part) {
-		if ((rc = run(db, "SAVEPOINT part", err)))
+		if ((rc = db_execf(db, err, "SAVEPOINT part", "")))
 			return rc;
 		db->part = true;
 		db->fts_mark = db->nfts;
@@ -501,7 +488,7 @@ int db_begin(struct db *db, struct yw_err *err)
 		return yw_errf(err, YW_EINTERNAL, "", "a write transaction is already open");
 	}
 	pthread_mutex_lock(&write_lock);
-	if ((rc = run(db, "BEGIN IMMEDIATE", err))) {
+	if ((rc = db_execf(db, err, "BEGIN IMMEDIATE", ""))) {
 		pthread_mutex_unlock(&write_lock);
 		return rc;
 	}
@@ -521,7 +508,7 @@ static void write_done(struct db *db)
 
 int db_begin_read(struct db *db, struct yw_err *err)
 {
-	int rc = run(db, "BEGIN", err);
+	int rc = db_execf(db, err, "BEGIN", "");
 
 	if (!rc)
 		db->read_serial = ++db->serials;
@@ -544,13 +531,13 @@ int db_commit(struct db *db, struct yw_err *err)
 			THIS_SHOULD_NEVER_HAPPEN;
 			return yw_errf(err, YW_EINTERNAL, "", "commit without a transaction");
 		}
-		if ((rc = run(db, "RELEASE part", err)))
+		if ((rc = db_execf(db, err, "RELEASE part", "")))
 			db_rollback(db);
 		db->part = false;
 		return rc;
 	}
 	if (!(rc = fts_flush(db, err)))
-		rc = run(db, "COMMIT", err);
+		rc = db_execf(db, err, "COMMIT", "");
 	if (rc)
 		db_rollback(db);
 	write_done(db);
@@ -564,7 +551,7 @@ void db_rollback(struct db *db)
 	if (db->batch) {
 		/* a part undoes only itself; the batch goes on */
 		if (db->part) {
-			if (run(db, "ROLLBACK TO part", &err) || run(db, "RELEASE part", &err)) {
+			if (db_execf(db, &err, "ROLLBACK TO part", "") || db_execf(db, &err, "RELEASE part", "")) {
 				yw_log_error("sqlite: cannot undo a batch part: %s", err.msg);
 				yw_err_clear(&err);
 			}
@@ -574,7 +561,7 @@ void db_rollback(struct db *db)
 		return;
 	}
 	db->read_serial = 0;
-	if (!sqlite3_get_autocommit(db->h) && run(db, "ROLLBACK", &err)) {
+	if (!sqlite3_get_autocommit(db->h) && db_execf(db, &err, "ROLLBACK", "")) {
 		yw_log_error("sqlite: rollback: %s", err.msg);
 		yw_err_clear(&err);
 	}
@@ -684,17 +671,9 @@ int db_migrate(struct db *db, int *applied, struct yw_err *err)
 
 int db_fts_put(struct db *db, int64_t id, const char *pub, const char *priv, struct yw_err *err)
 {
-	int rc;
-
-	if (db->writing) {
-		ALLOC_GROW(db->fts, db->nfts + 1, db->fts_alloc);
-		db->fts[db->nfts++] = (struct fts_put){ id, yw_strdup(pub), yw_strdup(priv) };
-		return 0;
-	}
-	if ((rc = db_execf(db, err, "DELETE FROM ticket_fts WHERE rowid = ?", "i", id)))
-		return rc;
-	return db_execf(db, err, "INSERT INTO ticket_fts(rowid, pub, priv) VALUES (?, ?, ?)", "iss",
-			id, pub, priv);
+	ALLOC_GROW(db->fts, db->nfts + 1, db->fts_alloc);
+	db->fts[db->nfts++] = (struct fts_put){ id, yw_strdup(pub), yw_strdup(priv) };
+	return db->writing ? 0 : fts_flush(db, err);
 }
 
 /* The FTS5 query for the terms: every term, as a phrase, in the columns the caller may read. */
