@@ -223,7 +223,7 @@ test('the bell shows the escalation in Chinese and in English, opens its ticket 
   await page.click('#bell-read-all');
   await page.locator('#bell-count[hidden]').waitFor({ state: 'attached' });
   assert.equal((await unread('/notifications/unread-count')).unread, 0);
-  assert.equal(await page.locator('#bell-list li.notif.unread').count(), 0);
+  await waitFor(async () => (await page.locator('#bell-list li.notif.unread').count()) === 0);
   assertClean(assert, page);
 });
 

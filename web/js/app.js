@@ -190,6 +190,13 @@ async function readAll() {
   } catch (e) { toast(t('err.generic', { msg: e.message }), 'error'); return; }
   bell.unread = 0;
   drawBellButton();
+  // The list shows them read at once, as the count does; the fetch
+  // that follows brings whatever arrived meanwhile.
+  for (const li of document.querySelectorAll('#bell-list li.notif.unread')) {
+    li.classList.replace('unread', 'read');
+    li.querySelector('.notif-meta .sr')?.remove();
+  }
+  $('#bell-read-all')?.setAttribute('disabled', '');
   await fillBell();
 }
 
