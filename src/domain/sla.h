@@ -36,13 +36,16 @@
  * breached. The state shown: met/breached for stopped clocks; breached,
  * paused, warning (first threshold passed) or running otherwise.
  *
- * Timers. Each running clock has one row in sla_timers per threshold and
- * one for the breach, with its due instant; pausing or re-targeting moves
- * or drops the unfired ones. The scheduler (jobs/sched.h) fires them with
- * sla_fire_due(): each timer is claimed (fired_at set where it was NULL)
- * in the same transaction as its effects — history rows, notifications
- * (notify.h), coordination records — so it fires exactly once, across
- * crashes and, later, several servers sharing a PostgreSQL database.
+ * Timers. Each running clock has one row pending in sla_timers: that of
+ * its lowest threshold (the breach last) that has none yet, with its due
+ * instant; pausing or re-targeting moves or drops it. The scheduler
+ * (jobs/sched.h) fires timers with sla_fire_due(): each is claimed
+ * (fired_at set where it was NULL) in the same transaction as its effects
+ * — history rows, notifications (notify.h), coordination records, and the
+ * clock's next timer — so it fires exactly once, across crashes and, later,
+ * several servers sharing a PostgreSQL database. A server catching up
+ * fires what fell due in due order. Writing one timer per clock, not one
+ * per threshold, halves the SLA rows a new ticket costs.
  *
  * The ticket hooks run inside the caller's transaction and change nothing
  * but SLA rows and ticket history. A caller that committed a transaction

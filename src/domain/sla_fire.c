@@ -112,7 +112,8 @@ static const struct sla_target_def *def_for(const struct fire_ctx *f, const stru
 }
 
 /* The effects of timer tm, already claimed: history, notifications, coordination. */
-static int effects(struct fire_ctx *f, const struct timer *tm, struct yw_err *err)
+/* Writes what tm firing means, and the clock's next timer (*next_due, 0: none). */
+static int effects(struct fire_ctx *f, const struct timer *tm, int64_t *next_due, struct yw_err *err)
 {
 	static const char sql[] = "SELECT " SLA_CLOCK_COLS " FROM sla_clocks WHERE id = ?";
 	struct db *db = f->db;
@@ -128,6 +129,7 @@ static int effects(struct fire_ctx *f, const struct timer *tm, struct yw_err *er
 	char due[32], what[64];
 	int rc;
 
+	*next_due = 0;
 	if ((rc = db_prepare(db, sql, &st, err)))
 		return rc;
 	db_bind_int(st, 1, tm->clock_id);
@@ -210,6 +212,9 @@ static int effects(struct fire_ctx *f, const struct timer *tm, struct yw_err *er
 			rc = sla_hist(db, t.id, NULL, "coordination", NULL, "技术协调会 / technical coordination meeting",
 				      pp.n ? names.buf : "nobody to call in", err);
 	}
+	/* the clock's next threshold waits from now on */
+	if (!rc)
+		rc = sla_timer_next(db, &c, def, cal, next_due, err);
 out:
 	free(pp.v);
 	strbuf_release(&names);
@@ -262,21 +267,29 @@ int sla_fire_due(struct db *db, int64_t now, size_t max, size_t *fired, struct y
 			break;
 		}
 		size_t claimed = 0;
-		for (size_t i = 0; i < n; i++) {
+		bool again = false;
+		for (size_t i = 0; i < n && !again; i++) {
+			int64_t next;
 			/* the claim: only the transaction that sets fired_at writes the effects */
 			if ((rc = db_execf(db, err, "UPDATE sla_timers SET fired_at = ? WHERE id = ? AND fired_at IS NULL",
 					   "ii", yw_now(), tm[i].id)))
 				goto fail;
 			if (db_changes(db) != 1)
 				continue;
-			if ((rc = effects(&f, &tm[i], err)))
+			if ((rc = effects(&f, &tm[i], &next, err)))
 				goto fail;
 			claimed++;
+			/*
+			 * The clock's next timer is due already, before the rest of
+			 * this list (a server catching up): read the list again, so
+			 * that everything fires in due order.
+			 */
+			again = next && next <= now && i + 1 < n && next < tm[i + 1].due_at;
 		}
 		if ((rc = db_commit(db, err)))
 			goto fail;
 		*fired += claimed;
-		if (n < want)
+		if (n < want && !again)
 			break;
 	}
 	sla_policies_free(f.pol, f.npol);

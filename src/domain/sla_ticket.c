@@ -242,27 +242,46 @@ int sla_first_warn(const struct sla_target_def *def)
 	return def && def->set && def->nthr ? def->thr[0] : 0;
 }
 
-/* Writes the timers of a running clock that has none pending. */
-static int timers_insert(struct db *db, const struct sla_clock *c, const struct sla_target_def *def,
-			 const struct cal *cal, struct yw_err *err)
+/*
+ * A running clock has one pending timer: that of its lowest threshold (the
+ * breach last) that has no row yet. Thresholds ascend and so do their
+ * times; when the pending one fires, the scheduler asks for the next. A
+ * threshold's row stays once it fired, so it never fires twice. A clock
+ * just written (fresh) has no rows to look at.
+ */
+static int timer_next(struct db *db, const struct sla_clock *c, const struct sla_target_def *def,
+		      const struct cal *cal, bool fresh, int64_t *next_due, struct yw_err *err)
 {
 	int rc;
 
+	*next_due = 0;
 	sla_mark_changed();
 	if (!c->running_since || c->stopped_at)
 		return 0;
 	for (int i = 0; i <= (def ? def->nthr : 0); i++) {
 		int pct = def && i < def->nthr ? def->thr[i] : SLA_BREACH;
-		int64_t due;
+		int64_t due, had = 0;
+		if (!fresh) {
+			rc = db_queryint(db, &had, err, "SELECT 1 FROM sla_timers WHERE clock_id = ? AND threshold = ?",
+					 "ii", c->id, (int64_t)pct);
+			if (rc && rc != YW_ENOTFOUND)
+				return rc;
+			if (!rc)
+				continue;
+		}
 		if ((rc = sla_clock_threshold_at(c, cal, pct, &due, err)))
 			return rc;
-		/* a threshold that fired for this clock keeps its row: it never fires twice */
-		if ((rc = db_execf(db, err, "INSERT INTO sla_timers (clock_id, ticket_id, threshold, due_at)"
-				   " VALUES (?, ?, ?, ?) ON CONFLICT (clock_id, threshold) DO NOTHING", "iiii",
-				   c->id, c->ticket_id, (int64_t)pct, due)))
-			return rc;
+		*next_due = due;
+		return db_execf(db, err, "INSERT INTO sla_timers (clock_id, ticket_id, threshold, due_at) VALUES (?, ?, ?, ?)",
+				"iiii", c->id, c->ticket_id, (int64_t)pct, due);
 	}
 	return 0;
+}
+
+int sla_timer_next(struct db *db, const struct sla_clock *c, const struct sla_target_def *def,
+		   const struct cal *cal, int64_t *next_due, struct yw_err *err)
+{
+	return timer_next(db, c, def, cal, false, next_due, err);
 }
 
 int sla_timers_sync(struct db *db, const struct sla_clock *c, const struct sla_target_def *def,
@@ -270,9 +289,11 @@ int sla_timers_sync(struct db *db, const struct sla_clock *c, const struct sla_t
 {
 	int rc;
 
+	int64_t due;
+
 	if ((rc = db_execf(db, err, "DELETE FROM sla_timers WHERE clock_id = ? AND fired_at IS NULL", "i", c->id)))
 		return rc;
-	return timers_insert(db, c, def, cal, err);
+	return timer_next(db, c, def, cal, false, &due, err);
 }
 
 /* ---- tickets as the SLA sees them ---- */
@@ -451,7 +472,8 @@ static int start_clock(struct ctx *x, const struct sla_ticket *t, const struct s
 	c.started_at = start;
 	if ((rc = sla_clock_insert(x->db, &c, err)))
 		return rc;
-	return timers_insert(x->db, &c, d, cal, err);   /* a new clock has no timers to replace */
+	int64_t due;
+	return timer_next(x->db, &c, d, cal, true, &due, err);
 }
 
 /* Was there a first response (a public reply or in_progress) on the ticket? */

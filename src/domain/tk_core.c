@@ -539,13 +539,14 @@ static int check_new(const struct yw_actor *a, const struct tk_new *in, const st
 static int next_number(struct db *db, const struct tk_type *type, char *buf, size_t size,
 		       struct yw_err *err)
 {
-	int64_t v;
-	int rc = db_queryint(db, &v, err, "UPDATE counters SET value = value + 1 WHERE name = ? RETURNING value",
-			     "s", type->prefix);
-	if (rc == YW_ENOTFOUND) {
-		v = 1;
+	int64_t v = 1;
+	/* not UPDATE ... RETURNING: SQLite builds a temporary table for that */
+	int rc = db_execf(db, err, "UPDATE counters SET value = value + 1 WHERE name = ?", "s", type->prefix);
+
+	if (!rc && db_changes(db))
+		rc = db_queryint(db, &v, err, "SELECT value FROM counters WHERE name = ?", "s", type->prefix);
+	else if (!rc)
 		rc = db_execf(db, err, "INSERT INTO counters(name, value) VALUES (?, 1)", "s", type->prefix);
-	}
 	if (rc)
 		return rc;
 	snprintf(buf, size, "%s%06" PRId64, type->prefix, v);

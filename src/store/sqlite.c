@@ -626,6 +626,52 @@ int db_schema_version(struct db *db)
 	return (int)v;
 }
 
+/*
+ * A migration that rebuilds a table (https://sqlite.org/lang_altertable.html
+ * #otheralter) starts with the line "-- yunwei: foreign_keys off": it runs
+ * with foreign keys off, which SQLite allows to change only outside a
+ * transaction, and every key is checked before it commits.
+ */
+static int migrate_one(struct db *db, const struct embed_file *f, int v, struct yw_err *err)
+{
+	static const char fk_off[] = "-- yunwei: foreign_keys off\n";
+	bool rebuild = f->size >= sizeof(fk_off) - 1 && !memcmp(f->data, fk_off, sizeof(fk_off) - 1);
+	int rc;
+
+	if (rebuild && (rc = db_exec(db, "PRAGMA foreign_keys = OFF", err)))
+		return rc;
+	if ((rc = db_begin(db, err)))
+		goto out;
+	if ((rc = db_exec(db, (const char *)f->data, err)) ||
+	    (rc = db_execf(db, err, "INSERT INTO schema_migrations VALUES (?, ?, ?)", "isi",
+			   (int64_t)v, f->path, yw_now()))) {
+		db_rollback(db);
+		rc = yw_errf(err, rc, "", "migration %s failed: %s", f->path, err->msg);
+		goto out;
+	}
+	if (rebuild) {
+		int64_t bad;
+		rc = db_queryint(db, &bad, err, "SELECT 1 FROM pragma_foreign_key_check LIMIT 1", "");
+		if (rc != YW_ENOTFOUND) {
+			db_rollback(db);
+			if (!rc)
+				rc = yw_errf(err, YW_EINTERNAL, "", "migration %s failed: it breaks a foreign key", f->path);
+			goto out;
+		}
+	}
+	rc = db_commit(db, err);
+out:
+	if (rebuild) {
+		struct yw_err e = YW_ERR_INIT;
+		if (db_exec(db, "PRAGMA foreign_keys = ON", &e)) {
+			yw_log_error("sqlite: cannot turn foreign keys back on: %s", e.msg);
+			if (!rc)
+				rc = yw_errf(err, YW_EINTERNAL, "", "%s", e.msg);
+		}
+	}
+	return rc;
+}
+
 int db_migrate(struct db *db, int *applied, struct yw_err *err)
 {
 	int rc, current, latest = db_latest_version(), n = 0;
@@ -651,15 +697,7 @@ int db_migrate(struct db *db, int *applied, struct yw_err *err)
 				break;
 		if (!f->path)
 			continue;
-		if ((rc = db_begin(db, err)))
-			return rc;
-		if ((rc = db_exec(db, (const char *)f->data, err)) ||
-		    (rc = db_execf(db, err, "INSERT INTO schema_migrations VALUES (?, ?, ?)", "isi",
-				   (int64_t)v, f->path, yw_now()))) {
-			db_rollback(db);
-			return yw_errf(err, rc, "", "migration %s failed: %s", f->path, err->msg);
-		}
-		if ((rc = db_commit(db, err)))
+		if ((rc = migrate_one(db, f, v, err)))
 			return rc;
 		yw_log_info("applied migration %s", f->path);
 		n++;

@@ -41,6 +41,53 @@ test('init migrates a new database once and records every migration', () => {
   } finally { rmSync(dir, { recursive: true, force: true }); }
 });
 
+// 0008 rebuilds sla_clocks with foreign keys off. Here the demo database is
+// put back to schema 7 (the old table, its CHECKs written with IN), and init
+// runs 0008 again: every clock keeps its columns, the timers and
+// coordinations still point at them, and the keys are on again afterwards.
+test('0008 rebuilds sla_clocks keeping every clock, timer and reference', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'yunwei-mig-'));
+  const db = join(dir, 'y.db');
+  try {
+    let r = yw(['init', '--db', db, '--demo'], { YUNWEI_ADMIN_PASSWORD: 'admin-pass-123' });
+    assert.equal(r.code, 0, r.err);
+    const cols = 'id, ticket_id, target, cycle, current, policy_id, calendar_id, target_minutes, started_at,' +
+      ' running_since, consumed, paused, due_at, warn_at, stopped_at, result';
+    const clocks = sql(db, `SELECT ${cols} FROM sla_clocks ORDER BY id`);
+    assert.ok(clocks.split('\n').length >= 10, clocks);
+    const timers = sql(db, 'SELECT COUNT(*) FROM sla_timers');
+    assert.ok(Number(timers) > 0);
+    const old = sql(db, "SELECT sql FROM sqlite_schema WHERE name = 'sla_clocks'")
+      .replace("target = 'response' OR target = 'onsite' OR target = 'resolution'", "target IN ('response','onsite','resolution')")
+      .replace("result = 'met' OR result = 'breached' OR result = 'cancelled'", "result IN ('met','breached','cancelled')")
+      .replace(/^CREATE TABLE [^(]*\(/, 'CREATE TABLE sla_clocks_old (');
+    assert.match(old, /target IN \(/);
+    sql(db, `PRAGMA foreign_keys = OFF; BEGIN; ${old}; INSERT INTO sla_clocks_old SELECT * FROM sla_clocks;
+      DROP TABLE sla_clocks; ALTER TABLE sla_clocks_old RENAME TO sla_clocks;
+      CREATE INDEX sla_clocks_ticket ON sla_clocks(ticket_id, target, cycle);
+      CREATE INDEX sla_clocks_due ON sla_clocks(due_at) WHERE current = 1 AND running_since IS NOT NULL;
+      DELETE FROM schema_migrations WHERE version >= 8; COMMIT;`);
+    assert.match(sql(db, "SELECT sql FROM sqlite_schema WHERE name = 'sla_clocks'"), /target IN \(/);
+
+    r = yw(['init', '--db', db], { YUNWEI_ADMIN_PASSWORD: 'admin-pass-123' });
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /applied/);
+    const now = sql(db, "SELECT sql FROM sqlite_schema WHERE name = 'sla_clocks'");
+    assert.doesNotMatch(now, / IN \(/);
+    assert.match(now, /target = 'response' OR/);
+    assert.equal(sql(db, `SELECT ${cols} FROM sla_clocks ORDER BY id`), clocks);
+    assert.equal(sql(db, 'SELECT COUNT(*) FROM sla_timers'), timers);
+    assert.equal(sql(db, 'PRAGMA foreign_key_check'), '');
+    assert.equal(sql(db, 'PRAGMA integrity_check'), 'ok');
+    assert.equal(sql(db, "SELECT COUNT(*) FROM sqlite_schema WHERE name LIKE 'sla_clocks_%' AND type = 'index'"), '2');
+    // the CHECKs still refuse what they refused
+    const bad = spawnSync('sqlite3', [db, "UPDATE sla_clocks SET target = 'lunch' WHERE id = 1"], { encoding: 'utf8' });
+    assert.match(bad.stderr, /CHECK constraint failed/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('a generated admin password is printed once and works', () => {
   const dir = mkdtempSync(join(tmpdir(), 'yunwei-mig-'));
   const db = join(dir, 'y.db');

@@ -26,6 +26,12 @@ test('importing a holiday moves a running resolution deadline by a working day',
   // Tue 10:00-18:00 (480) + Wed (540) + Thu (540) + Fri 09:00-10:00 (60)
   assert.equal(due(r.json, 'resolution'), '2026-12-04T02:00:00Z');
 
+  const pending = () => srv.sql(`SELECT t.due_at, c.warn_at FROM sla_timers t JOIN sla_clocks c ON c.id = t.clock_id
+    WHERE t.ticket_id = ${id} AND c.target = 'resolution' AND c.current = 1 AND t.fired_at IS NULL`);
+  const before = pending();
+  assert.equal(before.length, 1, JSON.stringify(before));
+  assert.equal(before[0].due_at, before[0].warn_at);
+
   const cals = (await srv.get('/api/v1/calendars', { token: admin })).json.items;
   const cn = cals.find((c) => c.name === 'cn-workday');
   r = await srv.req('POST', `/api/v1/calendars/${cn.id}/import`, {
@@ -43,7 +49,22 @@ test('importing a holiday moves a running resolution deadline by a working day',
   assert.ok(row, JSON.stringify(h));
   assert.equal(row.old, '2026-12-04T02:00:00Z');
   assert.equal(row.new, '2026-12-07T02:00:00Z');
-  // the escalation timers moved with it: the breach timer is at the new due time
-  const timers = srv.sql(`SELECT due_at FROM sla_timers WHERE ticket_id = ${id} AND threshold = 100 AND fired_at IS NULL`);
-  assert.ok(timers.some((x) => x.due_at === Date.parse('2026-12-07T02:00:00Z') / 1000), JSON.stringify(timers));
+  // the clock's one pending timer is its 50% warning, Wed 14:30 (810 working
+  // minutes in): still there once, as Thursday does not move it
+  const iso = (s) => new Date(s * 1000).toISOString().replace('.000', '');
+  assert.equal(iso(before[0].due_at), '2026-12-02T06:30:00Z');
+  assert.deepEqual(pending(), before);
+
+  // Wednesday off as well: the warning moves to Fri 14:30, and its timer with it
+  r = await srv.req('POST', `/api/v1/calendars/${cn.id}/import`, {
+    token: admin,
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ year: 2026, days: [{ name: '临时停工', date: '2026-12-02', isOffDay: true },
+      { name: '临时停工', date: '2026-12-03', isOffDay: true }] }),
+  });
+  assert.equal(r.status, 200, r.text);
+  const after = pending();
+  assert.equal(after.length, 1, JSON.stringify(after));
+  assert.equal(iso(after[0].due_at), '2026-12-04T06:30:00Z');
+  assert.equal(after[0].due_at, after[0].warn_at);
 });
