@@ -229,8 +229,9 @@ void sla_after_commit(void);
  * part only, and whoever commits the batch calls sla_after_commit().
  */
 int sla_commit(struct db *db, struct yw_err *err);
-/* The scheduler registers its wake function (NULL: none). */
-void sla_set_wake(void (*fn)(void));
+/* The scheduler registers its wake function (NULL: none), called with the
+ * earliest deadline a committed transaction wrote. */
+void sla_set_wake(void (*fn)(int64_t due));
 
 /*
  * Adds to a ticket's JSON "sla": [{target, due_at, state,

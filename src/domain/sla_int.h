@@ -71,7 +71,11 @@ int sla_hist(struct db *db, int64_t ticket_id, const struct yw_actor *a, const c
 int sla_retarget_all(struct db *db, const struct yw_actor *a, int64_t force, size_t *retargeted,
 		     struct yw_err *err);
 
-/* Notes that a deadline changed in this thread; sla_after_commit() wakes the scheduler. */
-void sla_mark_changed(void);
+/*
+ * Notes a timer this thread wrote, due at due: sla_after_commit() wakes the
+ * scheduler if it sleeps past the earliest. A timer dropped needs no wake:
+ * the scheduler finds nothing due when it wakes, and reads again.
+ */
+void sla_note_due(int64_t due);
 
 #endif

@@ -127,17 +127,18 @@ void sla_cals_release(struct sla_cals *cs)
 
 /* ---- waking the scheduler ---- */
 
-static void (*wake_fn)(void);
-static __thread bool changed;
+static void (*wake_fn)(int64_t due);
+static __thread int64_t wake_due;   /* the earliest timer this thread wrote, 0: none */
 
-void sla_set_wake(void (*fn)(void))
+void sla_set_wake(void (*fn)(int64_t due))
 {
 	__atomic_store_n(&wake_fn, fn, __ATOMIC_RELEASE);
 }
 
-void sla_mark_changed(void)
+void sla_note_due(int64_t due)
 {
-	changed = true;
+	if (!wake_due || due < wake_due)
+		wake_due = due;
 }
 
 int sla_commit(struct db *db, struct yw_err *err)
@@ -153,11 +154,11 @@ int sla_commit(struct db *db, struct yw_err *err)
 
 void sla_after_commit(void)
 {
-	void (*fn)(void) = __atomic_load_n(&wake_fn, __ATOMIC_ACQUIRE);
+	void (*fn)(int64_t) = __atomic_load_n(&wake_fn, __ATOMIC_ACQUIRE);
 
-	if (changed && fn)
-		fn();
-	changed = false;
+	if (wake_due && fn)
+		fn(wake_due);
+	wake_due = 0;
 }
 
 /* ---- clock rows ---- */
@@ -255,7 +256,6 @@ static int timer_next(struct db *db, const struct sla_clock *c, const struct sla
 	int rc;
 
 	*next_due = 0;
-	sla_mark_changed();
 	if (!c->running_since || c->stopped_at)
 		return 0;
 	for (int i = 0; i <= (def ? def->nthr : 0); i++) {
@@ -272,6 +272,7 @@ static int timer_next(struct db *db, const struct sla_clock *c, const struct sla
 		if ((rc = sla_clock_threshold_at(c, cal, pct, &due, err)))
 			return rc;
 		*next_due = due;
+		sla_note_due(due);
 		return db_execf(db, err, "INSERT INTO sla_timers (clock_id, ticket_id, threshold, due_at) VALUES (?, ?, ?, ?)",
 				"iiii", c->id, c->ticket_id, (int64_t)pct, due);
 	}

@@ -14,19 +14,23 @@ struct sched {
 	pthread_mutex_t mu;
 	pthread_cond_t cond;
 	bool woken, stopping;
+	int64_t until;   /* while it naps: when it wakes (yw_now() seconds), else 0 */
 };
 
 /* The one running scheduler, for sched_wake() from any thread. */
 static struct sched *running;
 static pthread_mutex_t running_mu = PTHREAD_MUTEX_INITIALIZER;
 
-void sched_wake(void)
+void sched_wake(int64_t due)
 {
 	pthread_mutex_lock(&running_mu);
 	if (running) {
 		pthread_mutex_lock(&running->mu);
-		running->woken = true;
-		pthread_cond_signal(&running->cond);
+		/* awake, it may have read the next deadline before this one was committed */
+		if (!due || !running->until || due < running->until) {
+			running->woken = true;
+			pthread_cond_signal(&running->cond);
+		}
 		pthread_mutex_unlock(&running->mu);
 	}
 	pthread_mutex_unlock(&running_mu);
@@ -40,10 +44,12 @@ static void nap(struct sched *s, int64_t seconds)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	ts.tv_sec += seconds;
 	pthread_mutex_lock(&s->mu);
+	s->until = yw_now() + seconds;
 	while (!s->woken && !s->stopping)
 		if (pthread_cond_timedwait(&s->cond, &s->mu, &ts) == ETIMEDOUT)
 			break;
 	s->woken = false;
+	s->until = 0;
 	pthread_mutex_unlock(&s->mu);
 }
 
@@ -56,26 +62,31 @@ static bool stopping(struct sched *s)
 	return v;
 }
 
+/*
+ * Each turn reads the next deadline first and fires only when one is due:
+ * every committed ticket creation wakes the scheduler, and most wake-ups
+ * have nothing to do, so they must not take the write lock or load the
+ * policies.
+ */
 static void *sched_main(void *arg)
 {
 	struct sched *s = arg;
 
 	while (!stopping(s)) {
 		struct yw_err err = YW_ERR_INIT;
-		int64_t t0 = yw_now_ms(), due, wait;
+		int64_t t0, due = 0, wait;
 		size_t fired = 0;
-		int rc;
+		int rc = sla_next_due(s->db, &due, &err);
 
-		rc = sla_fire_due(s->db, yw_now(), SIZE_MAX, &fired, &err);
-		if (fired)
-			yw_log_info("scheduler fired %zu SLA timer%s in %" PRId64 " ms", fired, fired == 1 ? "" : "s",
-				    yw_now_ms() - t0);
-		if (rc) {
-			yw_log_error("scheduler: %s", err.msg);
-			nap(s, SCHED_RETRY);
-			continue;
+		if (!rc && due <= yw_now()) {
+			t0 = yw_now_ms();
+			rc = sla_fire_due(s->db, yw_now(), SIZE_MAX, &fired, &err);
+			if (fired)
+				yw_log_info("scheduler fired %zu SLA timer%s in %" PRId64 " ms", fired,
+					    fired == 1 ? "" : "s", yw_now_ms() - t0);
+			if (!rc)
+				continue;
 		}
-		rc = sla_next_due(s->db, &due, &err);
 		if (rc == YW_ENOTFOUND) {
 			wait = SCHED_MAX_SLEEP;
 		} else if (rc) {

@@ -4,8 +4,9 @@
  *
  * It sleeps until the earliest unfired timer (pthread_cond_timedwait on
  * CLOCK_MONOTONIC), never polling the tickets: idle, it costs one indexed
- * query per wake-up. A transaction that moves a deadline wakes it early
- * through sla_after_commit(), which calls sched_wake(). It also re-reads
+ * query per wake-up. A transaction that writes a deadline earlier than
+ * the one it sleeps until wakes it through sla_after_commit(), which calls
+ * sched_wake(); a ticket created with a later one does not. It also re-reads
  * at least every SCHED_MAX_SLEEP seconds, for deadlines moved by another
  * process (the CLI on the same database, or later another server).
  *
@@ -30,7 +31,8 @@ struct sched;
 int sched_start(const char *db_path, struct sched **out, struct yw_err *err);
 /* Stops the thread (finishing the batch in hand) and frees s; NULL is fine. */
 void sched_stop(struct sched *s);
-/* Makes the running scheduler re-read the next deadline now. */
-void sched_wake(void);
+/* Makes the running scheduler re-read the next deadline now if it would
+ * sleep past due (a time in seconds; 0: in any case). */
+void sched_wake(int64_t due);
 
 #endif
