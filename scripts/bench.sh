@@ -172,9 +172,10 @@ printf "$fmt" "start-up to first 200 on health" "$startup_ms ms" "-" "<= 200 ms"
 # Setup by SQL, stated here: every ticket is made open ('assigned'), and
 # the escalations that fell due before the run are marked fired (the state
 # a server that has caught up is in), but for 10 000 made due one minute ago.
-# Those 10 000 are made breach timers, their clocks' last threshold: a clock
-# has one timer pending at a time, and a warning that fires writes the next,
-# which for these months-overdue clocks would be due as well and fire too.
+# A clock has one timer pending at a time, and a timer that fires writes
+# the next; so "caught up" is spelled out: every overdue clock gets a fired
+# row for each of its policy's thresholds and its breach, and the 10 000 are
+# breach rows made unfired, which fire alone.
 # The issue's SLA targets are for 100 000 open tickets: a desk's open queue,
 # not its whole history, so this part uses at most that many.
 sla_n=$n
@@ -199,8 +200,14 @@ remaining_ms=$(echo "$remaining" | sed -n 's/.* ms \([0-9]*\)$/\1/p')
 clocks=$(sqlite3 "$sdb" "SELECT COUNT(*) FROM sla_clocks WHERE stopped_at IS NULL")
 now=$(date +%s)
 sqlite3 "$sdb" "UPDATE sla_timers SET fired_at = due_at WHERE fired_at IS NULL AND due_at <= $now;
-	UPDATE sla_timers SET fired_at = NULL, due_at = $now - 60, threshold = 100 WHERE id IN
-		(SELECT id FROM sla_timers WHERE fired_at IS NOT NULL ORDER BY id LIMIT 10000);"
+	INSERT INTO sla_timers (clock_id, ticket_id, threshold, due_at, fired_at)
+		SELECT c.id, c.ticket_id, j.value, c.due_at, c.due_at
+		FROM sla_clocks c JOIN sla_policy_targets pt ON pt.policy_id = c.policy_id AND pt.target = c.target,
+			json_each('[' || pt.thresholds || CASE pt.thresholds WHEN '' THEN '' ELSE ',' END || '100]') j
+		WHERE c.current = 1 AND c.stopped_at IS NULL AND c.due_at <= $now
+		ON CONFLICT (clock_id, threshold) DO NOTHING;
+	UPDATE sla_timers SET fired_at = NULL, due_at = $now - 60 WHERE id IN
+		(SELECT id FROM sla_timers WHERE fired_at IS NOT NULL AND threshold = 100 ORDER BY id LIMIT 10000);"
 "$bin" serve --db "$sdb" --listen 127.0.0.1:0 2>"$work/sla.log" &
 spid=$!
 fire_ms=

@@ -214,7 +214,7 @@ static int effects(struct fire_ctx *f, const struct timer *tm, int64_t *next_due
 	}
 	/* the clock's next threshold waits from now on */
 	if (!rc)
-		rc = sla_timer_next(db, &c, def, cal, next_due, err);
+		rc = sla_timer_next(db, &c, def, cal, tm->threshold, next_due, err);
 out:
 	free(pp.v);
 	strbuf_release(&names);

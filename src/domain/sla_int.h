@@ -40,12 +40,12 @@ int sla_clocks_of(struct db *db, int64_t ticket_id, struct sla_clock out[SLA_NTA
  * (the breach last) that has no row yet; a threshold that fired keeps its
  * row and does not fire again. sla_timers_sync() drops the unfired timer
  * of c and writes the one due now; sla_timer_next() writes the one after
- * a timer that fired and sets *next_due to its time (0: none).
+ * the threshold that fired and sets *next_due to its time (0: none).
  */
 int sla_timers_sync(struct db *db, const struct sla_clock *c, const struct sla_target_def *def,
 		    const struct cal *cal, struct yw_err *err);
 int sla_timer_next(struct db *db, const struct sla_clock *c, const struct sla_target_def *def,
-		   const struct cal *cal, int64_t *next_due, struct yw_err *err);
+		   const struct cal *cal, int fired, int64_t *next_due, struct yw_err *err);
 /* The first warning threshold of def (0: none). */
 int sla_first_warn(const struct sla_target_def *def);
 

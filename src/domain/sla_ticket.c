@@ -248,10 +248,11 @@ int sla_first_warn(const struct sla_target_def *def)
  * breach last) that has no row yet. Thresholds ascend and so do their
  * times; when the pending one fires, the scheduler asks for the next. A
  * threshold's row stays once it fired, so it never fires twice. A clock
- * just written (fresh) has no rows to look at.
+ * just written (fresh) has no rows to look at; after a timer fired, only
+ * thresholds above it (above) are looked at.
  */
 static int timer_next(struct db *db, const struct sla_clock *c, const struct sla_target_def *def,
-		      const struct cal *cal, bool fresh, int64_t *next_due, struct yw_err *err)
+		      const struct cal *cal, bool fresh, int above, int64_t *next_due, struct yw_err *err)
 {
 	int rc;
 
@@ -261,6 +262,8 @@ static int timer_next(struct db *db, const struct sla_clock *c, const struct sla
 	for (int i = 0; i <= (def ? def->nthr : 0); i++) {
 		int pct = def && i < def->nthr ? def->thr[i] : SLA_BREACH;
 		int64_t due, had = 0;
+		if (pct <= above)
+			continue;
 		if (!fresh) {
 			rc = db_queryint(db, &had, err, "SELECT 1 FROM sla_timers WHERE clock_id = ? AND threshold = ?",
 					 "ii", c->id, (int64_t)pct);
@@ -280,9 +283,9 @@ static int timer_next(struct db *db, const struct sla_clock *c, const struct sla
 }
 
 int sla_timer_next(struct db *db, const struct sla_clock *c, const struct sla_target_def *def,
-		   const struct cal *cal, int64_t *next_due, struct yw_err *err)
+		   const struct cal *cal, int fired, int64_t *next_due, struct yw_err *err)
 {
-	return timer_next(db, c, def, cal, false, next_due, err);
+	return timer_next(db, c, def, cal, false, fired, next_due, err);
 }
 
 int sla_timers_sync(struct db *db, const struct sla_clock *c, const struct sla_target_def *def,
@@ -294,7 +297,7 @@ int sla_timers_sync(struct db *db, const struct sla_clock *c, const struct sla_t
 
 	if ((rc = db_execf(db, err, "DELETE FROM sla_timers WHERE clock_id = ? AND fired_at IS NULL", "i", c->id)))
 		return rc;
-	return timer_next(db, c, def, cal, false, &due, err);
+	return timer_next(db, c, def, cal, false, 0, &due, err);
 }
 
 /* ---- tickets as the SLA sees them ---- */
@@ -474,7 +477,7 @@ static int start_clock(struct ctx *x, const struct sla_ticket *t, const struct s
 	if ((rc = sla_clock_insert(x->db, &c, err)))
 		return rc;
 	int64_t due;
-	return timer_next(x->db, &c, d, cal, true, &due, err);
+	return timer_next(x->db, &c, d, cal, true, 0, &due, err);
 }
 
 /* Was there a first response (a public reply or in_progress) on the ticket? */
