@@ -121,6 +121,42 @@ static void test_batch_rollback_loses_all(void **state)
 	assert_int_equal(found(db, "w8"), 0);
 }
 
+/*
+ * The batch's own COMMIT fails (here a deferred foreign key that only the
+ * commit checks, where in the server it would be a full disk or an I/O
+ * error): every part is lost with it, search entries included, the error
+ * is the caller's to report, and the connection writes normally after.
+ */
+static void test_batch_commit_failure_loses_all(void **state)
+{
+	struct db *db = *state;
+	struct yw_err err = YW_ERR_INIT;
+
+	assert_int_equal(db_exec(db, "CREATE TABLE parent (id INTEGER PRIMARY KEY);"
+				 "CREATE TABLE child (id INTEGER PRIMARY KEY, parent_id INTEGER"
+				 " REFERENCES parent(id) DEFERRABLE INITIALLY DEFERRED)", &err), 0);
+	assert_int_equal(db_batch_begin(db, &err), 0);
+	part(db, 9, true);
+	assert_int_equal(db_begin(db, &err), 0);
+	assert_int_equal(db_execf(db, &err, "INSERT INTO child (parent_id) VALUES (42)", ""), 0);
+	assert_int_equal(db_commit(db, &err), 0);      /* the part is kept: the key is checked at COMMIT */
+	part(db, 10, true);
+	assert_int_not_equal(db_batch_commit(db, &err), 0);
+	assert_non_null(strstr(err.msg, "FOREIGN KEY"));
+	yw_err_clear(&err);
+	assert_false(db_in_batch(db));
+	assert_int_equal(count(db, "SELECT COUNT(*) FROM counters WHERE name IN ('w9', 'w10')"), 0);
+	assert_int_equal(count(db, "SELECT COUNT(*) FROM child"), 0);
+	assert_int_equal(found(db, "w9"), 0);
+	assert_int_equal(found(db, "w10"), 0);
+	part(db, 11, true);
+	assert_int_equal(found(db, "w11"), 1);
+	assert_int_equal(db_batch_begin(db, &err), 0);
+	part(db, 12, true);
+	assert_int_equal(db_batch_commit(db, &err), 0);
+	assert_int_equal(found(db, "w12"), 1);
+}
+
 static void test_read_serial(void **state)
 {
 	struct db *db = *state;
@@ -211,6 +247,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_parts_keep_or_undo_themselves, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_batch_rollback_loses_all, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_batch_commit_failure_loses_all, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_read_serial, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_generations_follow_writes, setup, teardown),
 	};
