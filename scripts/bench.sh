@@ -22,7 +22,7 @@ bin=$root/$build/yunwei
 for tool in wrk curl; do
 	command -v $tool >/dev/null || { echo "bench: $tool is not installed (scripts/deps.sh)" >&2; exit 1; }
 done
-for f in "$bin" "$build/yw_bench_gen" "$build/yw_bench_sqlite_insert"; do
+for f in "$bin" "$build/yw_bench_gen" "$build/yw_bench_sqlite_insert" "$build/yw_bench_writer"; do
 	[ -x "$f" ] || { echo "bench: $f missing; run make build" >&2; exit 1; }
 done
 
@@ -109,6 +109,11 @@ run search_en get.lua 8 '/api/v1/tickets?q=timeout'
 run create create.lua 8 /api/v1/tickets POST \
 	'{"title":"压测探测 probe","type":"incident","channel":"monitoring","impact":2,"urgency":2}'
 rss_kb=$(sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$pid/status")
+# The writer thread's work per ticket without HTTP (bench/writer.c), on the
+# same database once the HTTP runs are over: batches of 1, 5 and 20.
+echo "   writer: yw_bench_writer (tk_create in batches of 1, 5, 20)"
+writer=$("$build/yw_bench_writer" "$db" 2000 2>"$work/writer.err") || writer=
+
 
 # field KEY NAME: a value from the YWBENCH line, or empty
 field() { sed -n "s/.*[[:space:]]$2=\([0-9.]*\).*/\1/p" "$work/$1" 2>/dev/null; }
@@ -156,6 +161,10 @@ printf '%-36s %-52s %-26s %-20s %s\n' "search q=宕机 (8 conn)" "$(figure searc
 	"$(verdict search_cn p99 50)"
 printf "$fmt" "search q=timeout (8 conn)" "$(figure search_en)" "-" "p99 <= 50 ms" \
 	"$(verdict search_en p99 50)"
+printf "$fmt" "writer CPU/ticket, batch 1/5/20" "$(echo "$writer" | awk '$0 != "" {
+	for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+	printf "%s / %s / %s us (commit %s + ticket %s)", v["batch1"], v["batch5"], v["batch20"], v["commit"], v["ticket"] }
+	$0 == "" { print "error" }')" "-" "-" "-"
 printf "$fmt" "health (ceiling, 32 conn)" "$(figure health)" "-" "-" "-"
 printf "$fmt" "bare SQLite insert (ceiling)" "${insert_rps} rows/s" "-" "-" "-"
 printf "$fmt" "server peak RSS (VmHWM)" "$(awk -v k="$rss_kb" 'BEGIN { printf "%.1f MB", k / 1024 }')" "-" \
