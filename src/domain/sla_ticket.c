@@ -267,10 +267,11 @@ static int timer_next(struct db *db, const struct sla_clock *c, const struct sla
 		if (!fresh) {
 			rc = db_queryint(db, &had, err, "SELECT 1 FROM sla_timers WHERE clock_id = ? AND threshold = ?",
 					 "ii", c->id, (int64_t)pct);
-			if (rc && rc != YW_ENOTFOUND)
-				return rc;
 			if (!rc)
 				continue;
+			if (rc != YW_ENOTFOUND)
+				return rc;
+			yw_err_clear(err);
 		}
 		if ((rc = sla_clock_threshold_at(c, cal, pct, &due, err)))
 			return rc;
@@ -291,9 +292,8 @@ int sla_timer_next(struct db *db, const struct sla_clock *c, const struct sla_ta
 int sla_timers_sync(struct db *db, const struct sla_clock *c, const struct sla_target_def *def,
 		    const struct cal *cal, struct yw_err *err)
 {
-	int rc;
-
 	int64_t due;
+	int rc;
 
 	if ((rc = db_execf(db, err, "DELETE FROM sla_timers WHERE clock_id = ? AND fired_at IS NULL", "i", c->id)))
 		return rc;
@@ -461,6 +461,7 @@ static int start_clock(struct ctx *x, const struct sla_ticket *t, const struct s
 	const struct sla_target_def *d = &p->t[tg];
 	const struct cal *cal;
 	struct sla_clock c;
+	int64_t due;
 	int rc;
 
 	memset(&c, 0, sizeof(c));
@@ -476,7 +477,6 @@ static int start_clock(struct ctx *x, const struct sla_ticket *t, const struct s
 	c.started_at = start;
 	if ((rc = sla_clock_insert(x->db, &c, err)))
 		return rc;
-	int64_t due;
 	return timer_next(x->db, &c, d, cal, true, 0, &due, err);
 }
 
