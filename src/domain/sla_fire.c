@@ -98,7 +98,7 @@ static int recipients(struct db *db, const struct sla_ticket *t, unsigned notify
 
 struct fire_ctx {
 	struct db *db;
-	struct sla_policy *pol;
+	const struct sla_policy *pol;   /* the connection's cache: not ours to free */
 	size_t npol;
 	struct sla_cals cals;
 };
@@ -111,8 +111,10 @@ static const struct sla_target_def *def_for(const struct fire_ctx *f, const stru
 	return NULL;
 }
 
-/* The effects of timer tm, already claimed: history, notifications, coordination. */
-/* Writes what tm firing means, and the clock's next timer (*next_due, 0: none). */
+/*
+ * The effects of timer tm, already claimed: history, notifications,
+ * coordination, and the clock's next timer (*next_due, 0: none).
+ */
 static int effects(struct fire_ctx *f, const struct timer *tm, int64_t *next_due, struct yw_err *err)
 {
 	static const char sql[] = "SELECT " SLA_CLOCK_COLS " FROM sla_clocks WHERE id = ?";
@@ -242,9 +244,7 @@ int sla_fire_due(struct db *db, int64_t now, size_t max, size_t *fired, struct y
 		if ((rc = db_begin(db, err)))
 			break;
 		/* the policies as of this transaction: a policy write re-syncs the timers */
-		sla_policies_free(f.pol, f.npol);
-		f.pol = NULL;
-		if ((rc = sla_policies_load(db, &f.pol, &f.npol, err)))
+		if ((rc = sla_policies_cached(db, &f.pol, &f.npol, err)))
 			goto fail;
 		if ((rc = db_prepare(db, "SELECT id, clock_id, ticket_id, threshold, due_at FROM sla_timers"
 				     " WHERE fired_at IS NULL AND due_at <= ? ORDER BY due_at, id LIMIT ?", &st, err)))
@@ -292,12 +292,10 @@ int sla_fire_due(struct db *db, int64_t now, size_t max, size_t *fired, struct y
 		if (n < want && !again)
 			break;
 	}
-	sla_policies_free(f.pol, f.npol);
 	sla_cals_release(&f.cals);
 	return rc;
 fail:
 	db_rollback(db);
-	sla_policies_free(f.pol, f.npol);
 	sla_cals_release(&f.cals);
 	return rc;
 }

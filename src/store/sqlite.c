@@ -658,6 +658,7 @@ static int migrate_one(struct db *db, const struct embed_file *f, int v, struct 
 				rc = yw_errf(err, YW_EINTERNAL, "", "migration %s failed: it breaks a foreign key", f->path);
 			goto out;
 		}
+		yw_err_clear(err);   /* no row: every key holds */
 	}
 	rc = db_commit(db, err);
 out:
