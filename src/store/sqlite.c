@@ -8,6 +8,7 @@
 #include "../core/tok.h"
 #include "../core/ytime.h"
 #include "db.h"
+#include "walbuf.h"
 #include <pthread.h>
 #include <sqlite3.h>
 
@@ -74,6 +75,9 @@ static void configure_once(void)
 	sqlite3_config(SQLITE_CONFIG_MULTITHREAD);
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 	sqlite3_initialize();
+	/* the log of a transaction in one write (walbuf.c); without it, SQLite's own */
+	if (walbuf_install() != SQLITE_OK)
+		yw_log_warn("cannot install the log-gathering VFS; using SQLite's unix VFS");
 }
 
 static int trace_stmt(unsigned type, void *ctx, void *p, void *x)
