@@ -279,7 +279,7 @@ static int load_tickets(struct db *db, struct yw_err *err)
 
 int demo_load(struct db *db, struct yw_err *err)
 {
-	int rc;
+	int rc, n;
 
 	if (user_id(db, "zhangwei"))
 		return 0;
@@ -294,5 +294,10 @@ int demo_load(struct db *db, struct yw_err *err)
 		return rc;
 	if ((rc = load_tickets(db, err)))
 		return rc;
+	/* the tickets' search entries, so that the database is whole without a server */
+	do {
+		if ((rc = tk_fts_flush(db, TK_FTS_FLUSH_MAX, &n, err)))
+			return rc;
+	} while (n == TK_FTS_FLUSH_MAX);
 	return 1;
 }

@@ -151,6 +151,30 @@ int tk_list_json(struct db *db, const struct yw_actor *a, const struct tk_query 
 		 struct yw_err *err);
 
 /*
+ * The search index is brought up to date in bulk, not in the
+ * transaction of each change: FTS5 writes a new segment at every commit
+ * that touches it, which was a quarter of the work of writing a ticket.
+ * A change marks its ticket (search_pending, in the change's own
+ * transaction, so a crash loses no mark); tk_fts_flush() rebuilds the
+ * entries of up to max marked tickets in one write transaction of its
+ * own (the caller holds none) and sets *done to how many. The server
+ * flushes in the background and at start. tk_list_json() calls
+ * tk_fts_sync() before a search, so a search finds every change
+ * committed before it: when tickets are marked and the caller holds no
+ * write transaction, it ends the caller's read transaction, if any,
+ * flushes them all and begins a new read transaction.
+ */
+#define TK_FTS_FLUSH_MAX 128
+int tk_fts_flush(struct db *db, int max, int *done, struct yw_err *err);
+int tk_fts_sync(struct db *db, struct yw_err *err);
+/*
+ * How many marks this process has made since it started (counting those
+ * whose transaction was undone): a flusher that saw the count before its
+ * last flush knows whether anything may have been marked since.
+ */
+uint64_t tk_fts_marks(void);
+
+/*
  * The list's parameters, one table for everyone who speaks them: the
  * names (NULL-terminated) are what GET /tickets hands http_query_check(),
  * and tk_query_set() stores a value into the member of that name, so a

@@ -14,6 +14,7 @@
 #include "prio.h"
 #include "sla.h"
 #include "tk_int.h"
+#include <stdatomic.h>
 
 const struct tk_type tk_types[] = {
 	/* name       prefix fault_level approval */
@@ -241,6 +242,75 @@ out:
 	strbuf_release(&pub);
 	strbuf_release(&priv);
 	return rc;
+}
+
+static atomic_uint_fast64_t fts_marks;
+
+int tk_fts_mark(struct db *db, int64_t id, struct yw_err *err)
+{
+	atomic_fetch_add_explicit(&fts_marks, 1, memory_order_relaxed);
+	return db_execf(db, err, "INSERT OR IGNORE INTO search_pending(ticket_id) VALUES (?)", "i", id);
+}
+
+uint64_t tk_fts_marks(void)
+{
+	return atomic_load_explicit(&fts_marks, memory_order_relaxed);
+}
+
+int tk_fts_flush(struct db *db, int max, int *done, struct yw_err *err)
+{
+	struct db_stmt *st;
+	int64_t *ids = NULL;
+	size_t n = 0, alloc = 0;
+	int rc;
+
+	*done = 0;
+	if ((rc = db_begin(db, err)))
+		return rc;
+	if ((rc = db_prepare(db, "SELECT ticket_id FROM search_pending ORDER BY ticket_id LIMIT ?", &st, err)))
+		goto fail;
+	db_bind_int(st, 1, max);
+	while ((rc = db_step(st, err)) == DB_ROW) {
+		ALLOC_GROW(ids, n + 1, alloc);
+		ids[n++] = db_col_int(st, 0);
+	}
+	db_done(st);
+	if (rc < 0)
+		goto fail;
+	for (size_t i = 0; i < n; i++)
+		if ((rc = tk_fts_refresh(db, ids[i], err)))
+			goto fail;
+	/* the marks read were the lowest ids, so these are exactly them */
+	if (n && (rc = db_execf(db, err, "DELETE FROM search_pending WHERE ticket_id <= ?", "i", ids[n - 1])))
+		goto fail;
+	free(ids);
+	if ((rc = db_commit(db, err)))
+		return rc;
+	*done = (int)n;
+	return 0;
+fail:
+	free(ids);
+	db_rollback(db);
+	return rc;
+}
+
+int tk_fts_sync(struct db *db, struct yw_err *err)
+{
+	int64_t marked = 0;
+	int rc, n;
+
+	if (db_in_write(db))
+		return 0;
+	if ((rc = db_queryint(db, &marked, err, "SELECT EXISTS (SELECT 1 FROM search_pending)", "")))
+		return rc;
+	if (!marked)
+		return 0;
+	db_rollback(db);
+	do {
+		if ((rc = tk_fts_flush(db, TK_FTS_FLUSH_MAX, &n, err)))
+			return rc;
+	} while (n == TK_FTS_FLUSH_MAX);
+	return db_begin_read(db, err);
 }
 
 static void name_of(struct db *db, const char *sql, int64_t id, char *buf, size_t size)
@@ -643,7 +713,7 @@ int tk_create(struct db *db, const struct yw_actor *a, const struct tk_new *in, 
 		if ((rc = tk_hist(db, *id, a, "assignee", NULL, name, NULL, err)))
 			goto fail;
 	}
-	if ((rc = tk_fts_refresh(db, *id, err)))
+	if ((rc = tk_fts_mark(db, *id, err)))
 		goto fail;
 	/* SLA hook (sla.h): start the clocks of the matching policy */
 	if ((rc = sla_ticket_created(db, a, *id, err)))

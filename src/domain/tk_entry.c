@@ -55,7 +55,7 @@ static int add_entry(struct db *db, const struct yw_actor *a, const struct tk_ro
 			rc = sla_ticket_responded(db, a, t->id, err);
 	} else
 		rc = db_execf(db, err, "UPDATE tickets SET updated_at = ? WHERE id = ?", "ii", now, t->id);
-	if (rc || (rc = tk_fts_refresh(db, t->id, err)))
+	if (rc || (rc = tk_fts_mark(db, t->id, err)))
 		return rc;
 	*out = entry_json(db, eid, kind, a->user_id, body, minutes, now);
 	return 0;

@@ -127,6 +127,8 @@ int tk_hist(struct db *db, int64_t ticket_id, const struct yw_actor *a, const ch
 	    const char *old_value, const char *new_value, const char *note, struct yw_err *err);
 /* Rebuilds the ticket's search index row from the ticket and its entries. */
 int tk_fts_refresh(struct db *db, int64_t id, struct yw_err *err);
+/* Marks the ticket's search entry to be rebuilt (tk_fts_flush), in the caller's transaction. */
+int tk_fts_mark(struct db *db, int64_t id, struct yw_err *err);
 
 /* Readable names for output and history; "" when unset or gone. */
 void tk_user_name(struct db *db, int64_t id, char *buf, size_t size);

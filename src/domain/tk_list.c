@@ -438,6 +438,8 @@ int tk_list_json(struct db *db, const struct yw_actor *a, const struct tk_query 
 
 	memset(&q, 0, sizeof(q));
 	strbuf_init(&q.sql, 1024);
+	if (in->q && (rc = tk_fts_sync(db, err)))
+		goto out;
 	if ((rc = build(db, a, in, &q, &sort_ix, &limit, err)))
 		goto out;
 	if ((rc = db_prepare(db, q.sql.buf, &st, err)))

@@ -224,7 +224,7 @@ int tk_update(struct db *db, const struct yw_actor *a, int64_t id, int64_t versi
 		      "ssdsiiidddsiiii", title, desc, cat, channel, impact, urgency, (int64_t)prio, fault, group,
 		      assignee, tk_states[status].name, (int64_t)(assignee && assignee != t.assignee_id), now,
 		      now, id);
-	if (rc || (rc = tk_fts_refresh(db, id, err)))
+	if (rc || (rc = tk_fts_mark(db, id, err)))
 		goto fail;
 	/* SLA hook (sla.h): re-target the open clocks if what the ticket matches changed */
 	if ((rc = sla_ticket_changed(db, a, id, err)))

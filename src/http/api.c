@@ -396,13 +396,17 @@ void http_req_release(struct http_req *r)
 	arena_free(&r->arena);
 }
 
-void http_batch_reply(struct http_req *r, struct db *db, int rc)
+void http_batch_reply(struct http_req *r, struct db *db, int rc, const struct yw_err *read_err)
 {
 	r->db = db;
 	r->replying = true;
-	if (!rc && !(rc = db_begin_read(db, &r->err)))
+	if (!rc && read_err->code) {
+		rc = read_err->code;
+		yw_err_clear(&r->err);
+		yw_errf(&r->err, rc, "", "%s", read_err->msg);
+	}
+	if (!rc)
 		rc = r->route->fn(r);
-	db_rollback(db);
 	if (rc)
 		http_send_error(r, rc);
 	http_req_release(r);

@@ -98,7 +98,10 @@ struct http_req {
  * http_api_handle() queues an HR_BATCH request with http_batch_add(),
  * which takes over r's memory; when its batch is done, the owning
  * worker calls http_batch_reply() (rc: what the write returned), which
- * answers and releases the request.
+ * answers and releases the request. The worker answers all the requests
+ * that came back together in one read transaction of db, which it holds
+ * around the calls; read_err is why that transaction could not begin
+ * (code 0 when it did).
  */
 int http_batch_start(const char *db_path, struct yw_err *err);
 void http_batch_stop(void);
@@ -106,7 +109,7 @@ void http_batch_thread_init(h2o_context_t *ctx, struct db *db);
 void http_batch_thread_done(void);
 size_t http_batch_inflight(void);
 void http_batch_add(struct http_req *r);
-void http_batch_reply(struct http_req *r, struct db *db, int rc);
+void http_batch_reply(struct http_req *r, struct db *db, int rc, const struct yw_err *read_err);
 /* Frees what a request holds (body, error detail, arena). */
 void http_req_release(struct http_req *r);
 

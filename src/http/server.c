@@ -12,6 +12,7 @@
 #include "../core/log.h"
 #include "../core/ytime.h"
 #include "../store/db.h"
+#include "../domain/tk.h"
 #include "http.h"
 #include "web.h"
 #include <arpa/inet.h>
@@ -177,6 +178,25 @@ static int listen_on(const char *addr, char *actual, size_t actual_size, struct 
 	return fd;
 }
 
+/*
+ * Rebuilds the search entries of every marked ticket, SEARCH_CHUNK to a
+ * transaction: a chunk holds the write lock about a millisecond, so the
+ * writers wait no longer than for a batch of their own, and one FTS5
+ * segment serves the chunk.
+ */
+#define SEARCH_CHUNK 64
+
+static int flush_search(struct db *db, struct yw_err *err)
+{
+	int n, rc;
+
+	do {
+		if ((rc = tk_fts_flush(db, SEARCH_CHUNK, &n, err)))
+			return rc;
+	} while (n == SEARCH_CHUNK);
+	return 0;
+}
+
 int http_serve(const struct http_server_opts *opts, struct yw_err *err)
 {
 	struct worker *workers;
@@ -230,6 +250,9 @@ int http_serve(const struct http_server_opts *opts, struct yw_err *err)
 	}
 	if ((rc = db_open(&maint, opts->db_path, err)) || (rc = http_batch_start(opts->db_path, err)))
 		goto out;
+	/* what a crash or another process left for the search index, before the first search */
+	if ((rc = flush_search(maint, err)))
+		goto out;
 	for (int i = 0; i < nthreads; i++)
 		pthread_create(&workers[i].thread, NULL, worker_main, &workers[i]);
 	yw_log_info("yunwei %s serving http://%s with %d workers, database %s", YW_VERSION,
@@ -241,7 +264,8 @@ int http_serve(const struct http_server_opts *opts, struct yw_err *err)
 	 * that no request pays for it, and so that under a steady stream of
 	 * writes the log starts over before it outgrows the file it has
 	 * (journal_size_limit): writing to new file space costs the kernel
-	 * more than overwriting the old.
+	 * more than overwriting the old. It also brings the search index up
+	 * to date with what was written meanwhile (tk.h, tk_fts_flush).
 	 */
 	for (;;) {
 		struct timespec tick = { 0, 200 * 1000 * 1000 };
@@ -249,6 +273,9 @@ int http_serve(const struct http_server_opts *opts, struct yw_err *err)
 		sig = sigtimedwait(&sigs, NULL, &tick);
 		if (sig == SIGINT || sig == SIGTERM)
 			break;
+		if (flush_search(maint, &cerr))
+			yw_log_error("search index: %s", cerr.msg);
+		yw_err_clear(&cerr);
 		if (db_checkpoint(maint, &cerr))
 			yw_log_error("%s", cerr.msg);
 	}

@@ -92,6 +92,8 @@ int db_begin(struct db *db, struct yw_err *err);
 int db_begin_read(struct db *db, struct yw_err *err);
 int db_commit(struct db *db, struct yw_err *err);
 void db_rollback(struct db *db);
+/* Whether a write transaction (or a batch) is open on db. */
+bool db_in_write(struct db *db);
 
 /*
  * Group commit. A batch is one write transaction that holds the changes

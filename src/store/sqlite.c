@@ -519,6 +519,11 @@ int db_begin_read(struct db *db, struct yw_err *err)
 	return rc;
 }
 
+bool db_in_write(struct db *db)
+{
+	return db->writing || sqlite3_txn_state(db->h, NULL) == SQLITE_TXN_WRITE;
+}
+
 uint64_t db_read_serial(struct db *db)
 {
 	if (db->writing || sqlite3_get_autocommit(db->h) || sqlite3_txn_state(db->h, NULL) == SQLITE_TXN_WRITE)

@@ -4,6 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { demoServer, open } from './tickets_helpers.mjs';
+import { startServer } from './lib.mjs';
 
 let srv, tok, id;
 const L = (qs, who = 'zhaomin') => srv.get(`/api/v1/tickets${qs}`, { token: tok[who] });
@@ -144,4 +145,41 @@ test('the first page of common lists uses an index at 200 000 tickets', async ()
   }
   const c = await L('?customer=1');
   assert.equal(c.status, 400);
+});
+
+// The search index is rebuilt in bulk (search_pending, tk.h): a search
+// flushes the marks before it runs (the test above), the server drains
+// them in the background, and marks a crash left behind are flushed at
+// start, before the first request.
+test('the search index catches up in the background and after a crash', async () => {
+  const pending = (s) => s.sql('SELECT COUNT(*) AS n FROM search_pending')[0].n;
+  const t = await open(srv, tok.zhangwei, { type: 'incident', title: '防火墙会话表满 sessionfull' });
+  let left = pending(srv);
+  for (let i = 0; i < 50 && left > 0; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    left = pending(srv);
+  }
+  assert.equal(left, 0, 'marks still waiting after 5 s with no search');
+  const found = (await L('?q=sessionfull')).json.items.map((x) => x.id);
+  assert.deepEqual(found, [t.id]);
+
+  // a crash between a change and its flush: the change and its mark are
+  // in the database, the index is not; the restarted server flushes first
+  const other = await startServer({ demo: true });
+  const who = other.token('zhaomin');
+  const u = (await other.post('/api/v1/tickets', { type: 'request', title: '申请 VPN 账号' }, { token: who })).json;
+  assert.equal(await other.stop('SIGKILL'), 'SIGKILL');
+  other.sql(`UPDATE tickets SET title = '申请堡垒机账号 axolotl' WHERE id = ${u.id};
+             INSERT OR IGNORE INTO search_pending(ticket_id) VALUES (${u.id})`);
+  const again = await startServer({ dir: other.dir });
+  try {
+    assert.equal(pending(again), 0, 'the marks are flushed before the server serves');
+    const r = await again.get('/api/v1/tickets?q=axolotl', { token: who });
+    assert.deepEqual(r.json.items.map((x) => x.id), [u.id]);
+    assert.deepEqual((await again.get('/api/v1/tickets?q=VPN', { token: who })).json.items.map((x) => x.id)
+      .filter((x) => x === u.id), []);
+  } finally {
+    await again.stop();
+    again.cleanup();
+  }
 });
