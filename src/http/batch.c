@@ -112,23 +112,25 @@ static void on_flush(h2o_timeout_entry_t *entry)
 
 /*
  * The search entries of what the batches wrote (tk.h, tk_fts_flush) are
- * rebuilt here, SEARCH_CHUNK tickets to a transaction: when the writer
- * has nothing queued, and after a batch when a chunk's worth is waiting,
- * so that under a steady stream the backlog (which a search flushes
- * before it runs) stays near one chunk. The main thread's tick flushes
- * what other connections and processes marked.
+ * rebuilt here, SEARCH_CHUNK tickets to a transaction, after a batch
+ * when a chunk's worth is waiting: under a steady stream the backlog
+ * (which a search flushes before it runs) stays under a chunk and a
+ * batch. The main thread's tick flushes the rest five times a second:
+ * the last few tickets of a burst, and what other connections and
+ * processes marked. (Flushing whenever the writer found its queue empty
+ * flushed after nearly every batch: one segment per few tickets again.)
  */
 #define SEARCH_CHUNK 64
 
-static uint64_t search_seen;   /* tk_fts_marks() before the last flush that emptied the marks */
+static uint64_t search_seen;   /* tk_fts_marks() at the last flush that left less than a chunk */
 
-static void flush_search(bool idle)
+static void flush_search(void)
 {
 	struct yw_err err = YW_ERR_INIT;
 	uint64_t marks = tk_fts_marks();
 	int n;
 
-	if (marks == search_seen || (!idle && marks - search_seen < SEARCH_CHUNK))
+	if (marks - search_seen < SEARCH_CHUNK)
 		return;
 	if (tk_fts_flush(writer_db, SEARCH_CHUNK, &n, &err)) {
 		yw_log_error("search index: %s", err.msg);
@@ -148,15 +150,8 @@ static void *writer_main(void *arg)
 	pthread_setname_np(pthread_self(), "yw-writer");
 	pthread_mutex_lock(&queue_lock);
 	for (;;) {
-		while (!queue_head && !stopping) {
-			if (tk_fts_marks() != search_seen) {
-				pthread_mutex_unlock(&queue_lock);
-				flush_search(true);
-				pthread_mutex_lock(&queue_lock);
-				continue;
-			}
+		while (!queue_head && !stopping)
 			pthread_cond_wait(&queue_cond, &queue_lock);
-		}
 		if (!queue_head)
 			break;
 		jobs = queue_head;
@@ -169,7 +164,7 @@ static void *writer_main(void *arg)
 		*tail = NULL;
 		pthread_mutex_unlock(&queue_lock);
 		run_batch(writer_db, jobs);
-		flush_search(false);
+		flush_search();
 		pthread_mutex_lock(&queue_lock);
 	}
 	pthread_mutex_unlock(&queue_lock);

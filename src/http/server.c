@@ -248,7 +248,9 @@ int http_serve(const struct http_server_opts *opts, struct yw_err *err)
 		w->listen_fd = i == 0 ? fd : dup(fd);
 		fcntl(w->listen_fd, F_SETFL, O_NONBLOCK);
 	}
-	if ((rc = db_open(&maint, opts->db_path, err)) || (rc = http_batch_start(opts->db_path, err)))
+	/* its writes (search flushes) must not checkpoint inside their commit, holding the writers */
+	if ((rc = db_open(&maint, opts->db_path, err)) || (rc = db_defer_checkpoints(maint, err)) ||
+	    (rc = http_batch_start(opts->db_path, err)))
 		goto out;
 	/* what a crash or another process left for the search index, before the first search */
 	if ((rc = flush_search(maint, err)))
