@@ -260,11 +260,16 @@ uint64_t tk_fts_marks(void)
 int tk_fts_flush(struct db *db, int max, int *done, struct yw_err *err)
 {
 	struct db_stmt *st;
-	int64_t *ids = NULL;
+	int64_t *ids = NULL, marked = 0;
 	size_t n = 0, alloc = 0;
 	int rc;
 
 	*done = 0;
+	/* most calls find nothing: a read, not the write lock, tells */
+	if ((rc = db_queryint(db, &marked, err, "SELECT EXISTS (SELECT 1 FROM search_pending)", "")))
+		return rc;
+	if (!marked)
+		return 0;
 	if ((rc = db_begin(db, err)))
 		return rc;
 	if ((rc = db_prepare(db, "SELECT ticket_id FROM search_pending ORDER BY ticket_id LIMIT ?", &st, err)))
