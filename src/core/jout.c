@@ -254,3 +254,15 @@ void jout_dump(const json_t *j, struct strbuf *out)
 	dump(j, out, 0);
 	strbuf_setlen(out, out->len);
 }
+
+void jout_str(struct strbuf *out, const char *s, size_t len)
+{
+	dump_str(out, s, len);
+	strbuf_setlen(out, out->len);
+}
+
+void jout_int(struct strbuf *out, int64_t v)
+{
+	dump_int(out, v);
+	strbuf_setlen(out, out->len);
+}

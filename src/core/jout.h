@@ -55,5 +55,8 @@
  * reference to j. A NULL j is a bug.
  */
 void jout_dump(const json_t *j, struct strbuf *out);
+/* One string (len bytes, assumed UTF-8) or integer, as jout_dump writes it in a tree. */
+void jout_str(struct strbuf *out, const char *s, size_t len);
+void jout_int(struct strbuf *out, int64_t v);
 
 #endif

@@ -234,12 +234,15 @@ int sla_commit(struct db *db, struct yw_err *err);
 void sla_set_wake(void (*fn)(int64_t due));
 
 /*
- * Adds to a ticket's JSON "sla": [{target, due_at, state,
- * remaining_minutes, policy_id, paused}] of its current clocks, and for
- * staff "coordinations": [{id, target, opened_at, participants}].
+ * Writes into a ticket's JSON object, for staff, "coordinations": [{id,
+ * target, opened_at, participants}], then "sla": [{target, due_at, state,
+ * remaining_minutes, policy_id, paused, target_minutes, started_at,
+ * stopped_at}] of its current clocks. It reads everything before it
+ * writes: on an error it writes nothing.
  */
-int sla_ticket_json(struct db *db, const struct yw_actor *a, int64_t ticket_id, json_t *ticket,
-		    struct yw_err *err);
+struct jw;
+int sla_ticket_write(struct db *db, const struct yw_actor *a, int64_t ticket_id, struct jw *w,
+		     struct yw_err *err);
 
 /*
  * The list filters: sla_state (a comma list of running, paused, warning,

@@ -331,12 +331,6 @@ int sla_policy_lookup(struct db *db, const char *s, int64_t *id, struct yw_err *
 
 /* ---- decoding and validating a body ---- */
 
-static int exists(struct db *db, const char *sql, int64_t id)
-{
-	struct yw_err e = YW_ERR_INIT;
-	int64_t one;
-	return db_queryint(db, &one, &e, sql, "i", id) == 0;
-}
 
 static int get_id(json_t *v, const char *field, int64_t *out, struct yw_err *err)
 {
@@ -354,6 +348,7 @@ static int decode_match(struct db *db, json_t *m, struct sla_policy *p, struct y
 {
 	const char *key;
 	json_t *v;
+	bool found = false;
 	int rc;
 
 	if (!json_is_object(m))
@@ -388,13 +383,19 @@ static int decode_match(struct db *db, json_t *m, struct sla_policy *p, struct y
 		} else if (!strcmp(key, "organization_id")) {
 			if ((rc = get_id(v, "match.organization_id", &p->match_org_id, err)))
 				return rc;
-			if (p->match_org_id && !exists(db, "SELECT 1 FROM organizations WHERE id = ?", p->match_org_id))
+			if (p->match_org_id &&
+			    (rc = db_exists(db, &found, err, "SELECT 1 FROM organizations WHERE id = ?", "i", p->match_org_id)))
+				return rc;
+			if (p->match_org_id && !found)
 				return yw_errf(err, YW_EINVAL, "match.organization_id",
 					       "match.organization_id names no organisation");
 		} else if (!strcmp(key, "category_id")) {
 			if ((rc = get_id(v, "match.category_id", &p->match_category_id, err)))
 				return rc;
-			if (p->match_category_id && !exists(db, "SELECT 1 FROM categories WHERE id = ?", p->match_category_id))
+			if (p->match_category_id &&
+			    (rc = db_exists(db, &found, err, "SELECT 1 FROM categories WHERE id = ?", "i", p->match_category_id)))
+				return rc;
+			if (p->match_category_id && !found)
 				return yw_errf(err, YW_EINVAL, "match.category_id", "match.category_id names no category");
 		} else {
 			return yw_errf(err, YW_EUNKNOWN, key, "unknown field match.%.60s", key);
@@ -472,6 +473,7 @@ static int decode_target(struct db *db, json_t *o, const char *tname, struct sla
 	const char *key;
 	json_t *v;
 	size_t i;
+	bool found = false;
 	int rc;
 
 	memset(d, 0, sizeof(*d));
@@ -491,7 +493,9 @@ static int decode_target(struct db *db, json_t *o, const char *tname, struct sla
 		return yw_errf(err, YW_EINVAL, "calendar_id", "targets.%s.calendar_id is required", tname);
 	if ((rc = get_id(v, "calendar_id", &d->calendar_id, err)))
 		return rc;
-	if (!d->calendar_id || !exists(db, "SELECT 1 FROM calendars WHERE id = ?", d->calendar_id))
+	if (d->calendar_id && (rc = db_exists(db, &found, err, "SELECT 1 FROM calendars WHERE id = ?", "i", d->calendar_id)))
+		return rc;
+	if (!d->calendar_id || !found)
 		return yw_errf(err, YW_EINVAL, "calendar_id", "targets.%s.calendar_id names no calendar", tname);
 	v = json_object_get(o, "thresholds");
 	if (v && !json_is_array(v))

@@ -4,6 +4,7 @@
  * "sla" array of the ticket JSON, the list filters, and maintenance.
  */
 #include "../core/yw.h"
+#include "../core/jw.h"
 #include "../core/jx.h"
 #include "../core/log.h"
 #include "../core/strbuf.h"
@@ -261,18 +262,15 @@ static int timer_next(struct db *db, const struct sla_clock *c, const struct sla
 		return 0;
 	for (int i = 0; i <= (def ? def->nthr : 0); i++) {
 		int pct = def && i < def->nthr ? def->thr[i] : SLA_BREACH;
-		int64_t due, had = 0;
+		int64_t due;
+		bool had = false;
 		if (pct <= above)
 			continue;
-		if (!fresh) {
-			rc = db_queryint(db, &had, err, "SELECT 1 FROM sla_timers WHERE clock_id = ? AND threshold = ?",
-					 "ii", c->id, (int64_t)pct);
-			if (!rc)
-				continue;
-			if (rc != YW_ENOTFOUND)
-				return rc;
-			yw_err_clear(err);
-		}
+		if (!fresh && (rc = db_exists(db, &had, err, "SELECT 1 FROM sla_timers WHERE clock_id = ? AND threshold = ?",
+					      "ii", c->id, (int64_t)pct)))
+			return rc;
+		if (had)
+			continue;
 		if ((rc = sla_clock_threshold_at(c, cal, pct, &due, err)))
 			return rc;
 		*next_due = due;
@@ -937,42 +935,36 @@ out:
 	return rc;
 }
 
-int sla_ticket_json(struct db *db, const struct yw_actor *a, int64_t ticket_id, json_t *ticket, struct yw_err *err)
+int sla_ticket_write(struct db *db, const struct yw_actor *a, int64_t ticket_id, struct jw *w,
+		     struct yw_err *err)
 {
 	struct sla_clock clk[SLA_NTARGETS];
 	struct sla_cals cals = SLA_CALS_INIT;
 	bool found[SLA_NTARGETS];
-	int64_t now = yw_now();
-	json_t *arr = json_array();
+	enum sla_state state[SLA_NTARGETS];
+	int64_t rem[SLA_NTARGETS], now = yw_now();
+	json_t *co = NULL;
 	int rc;
 
 	if ((rc = sla_clocks_of(db, ticket_id, clk, found, err)))
 		goto out;
 	for (int g = 0; g < SLA_NTARGETS; g++) {
 		const struct cal *cal = NULL;
-		enum sla_state s;
-		int64_t rem;
-		if (!found[g] || (clk[g].stopped_at && clk[g].result == SLA_CANCELLED))
+		if (!found[g] || (clk[g].stopped_at && clk[g].result == SLA_CANCELLED)) {
+			found[g] = false;
 			continue;
+		}
 		/* only a running clock needs its calendar to tell the time left */
 		if ((clk[g].running_since && (rc = sla_cal_get(db, &cals, clk[g].calendar_id, &cal, err))) ||
-		    (rc = sla_clock_state(&clk[g], cal, now, &s, &rem, err)))
+		    (rc = sla_clock_state(&clk[g], cal, now, &state[g], &rem[g], err)))
 			goto out;
-		json_array_append_new(arr, json_pack("{s:s, s:o, s:s, s:I, s:o, s:b, s:I, s:o, s:o}",
-			"target", sla_target_names[g], "due_at", jx_time_or_null(clk[g].due_at),
-			"state", sla_state_names[s], "remaining_minutes", (json_int_t)sla_floor_minutes(rem),
-			"policy_id", jx_id_or_null(clk[g].policy_id), "paused", clk[g].paused,
-			"target_minutes", (json_int_t)clk[g].target_minutes,
-			"started_at", jx_time_or_null(clk[g].started_at), "stopped_at", jx_time_or_null(clk[g].stopped_at)));
 	}
 	if (acct_is_staff(a)) {
 		struct db_stmt *st;
-		json_t *co = json_array();
+		co = json_array();
 		if ((rc = db_prepare(db, "SELECT id, target, opened_at, participants FROM sla_coordinations"
-				     " WHERE ticket_id = ? ORDER BY id", &st, err))) {
-			json_decref(co);
+				     " WHERE ticket_id = ? ORDER BY id", &st, err)))
 			goto out;
-		}
 		db_bind_int(st, 1, ticket_id);
 		while ((rc = db_step(st, err)) == DB_ROW) {
 			json_t *who = json_loads(db_col_text(st, 3), 0, NULL);
@@ -981,14 +973,44 @@ int sla_ticket_json(struct db *db, const struct yw_actor *a, int64_t ticket_id, 
 				"participants", who ? who : json_array()));
 		}
 		db_done(st);
-		json_object_set_new(ticket, "coordinations", co);
 		if (rc < 0)
 			goto out;
 		rc = 0;
 	}
-	json_object_set(ticket, "sla", arr);
+	/* everything is read: now write */
+	if (co) {
+		jw_key(w, "coordinations");
+		jw_json(w, co);
+	}
+	jw_key(w, "sla");
+	jw_arr(w);
+	for (int g = 0; g < SLA_NTARGETS; g++) {
+		if (!found[g])
+			continue;
+		jw_obj(w);
+		jw_key(w, "target");
+		jw_str(w, sla_target_names[g]);
+		jw_key(w, "due_at");
+		jw_time(w, clk[g].due_at);
+		jw_key(w, "state");
+		jw_str(w, sla_state_names[state[g]]);
+		jw_key(w, "remaining_minutes");
+		jw_int(w, sla_floor_minutes(rem[g]));
+		jw_key(w, "policy_id");
+		jw_id(w, clk[g].policy_id);
+		jw_key(w, "paused");
+		jw_bool(w, clk[g].paused);
+		jw_key(w, "target_minutes");
+		jw_int(w, clk[g].target_minutes);
+		jw_key(w, "started_at");
+		jw_time(w, clk[g].started_at);
+		jw_key(w, "stopped_at");
+		jw_time(w, clk[g].stopped_at);
+		jw_end_obj(w);
+	}
+	jw_end_arr(w);
 out:
-	json_decref(arr);
+	json_decref(co);
 	sla_cals_release(&cals);
 	return rc;
 }

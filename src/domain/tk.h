@@ -67,8 +67,12 @@ struct tk_new {
 int tk_create(struct db *db, const struct yw_actor *a, const struct tk_new *in, int64_t *id,
 	      struct yw_err *err);
 
-/* The ticket as JSON, with readable names and allowed_transitions for the caller. */
-int tk_get_json(struct db *db, const struct yw_actor *a, int64_t id, json_t **out, struct yw_err *err);
+/*
+ * Writes the ticket as JSON (core/jw.h), with readable names and
+ * allowed_transitions for the caller; on an error it writes nothing.
+ */
+struct jw;
+int tk_get_write(struct db *db, const struct yw_actor *a, int64_t id, struct jw *w, struct yw_err *err);
 
 /* PATCH /tickets/{id}: set says which fields are present. */
 enum {
@@ -147,8 +151,9 @@ struct tk_query {
 };
 #define TK_LIST_DEFAULT 50
 #define TK_LIST_MAX 200
-int tk_list_json(struct db *db, const struct yw_actor *a, const struct tk_query *q, json_t **out,
-		 struct yw_err *err);
+/* Writes {"items": [...], "next_cursor": ...}; on an error, what it wrote is to be discarded. */
+int tk_list_write(struct db *db, const struct yw_actor *a, const struct tk_query *q, struct jw *w,
+		  struct yw_err *err);
 
 /*
  * The search index is brought up to date in bulk, not in the
@@ -158,7 +163,7 @@ int tk_list_json(struct db *db, const struct yw_actor *a, const struct tk_query 
  * transaction, so a crash loses no mark); tk_fts_flush() rebuilds the
  * entries of up to max marked tickets in one write transaction of its
  * own (the caller holds none) and sets *done to how many. The server
- * flushes in the background and at start. tk_list_json() calls
+ * flushes in the background and at start. tk_list_write() calls
  * tk_fts_sync() before a search, so a search finds every change
  * committed before it: when tickets are marked and the caller holds no
  * write transaction, it ends the caller's read transaction, if any,
@@ -185,7 +190,7 @@ uint64_t tk_fts_marks(void);
 extern const char *const tk_query_params[];
 int tk_query_set(struct tk_query *q, const char *name, const char *value, struct yw_err *err);
 /*
- * Validates q for a exactly as tk_list_json() would (the same builder,
+ * Validates q for a exactly as tk_list_write() would (the same builder,
  * the same messages, err naming the parameter), without reading tickets.
  */
 int tk_list_check(struct db *db, const struct yw_actor *a, const struct tk_query *q, struct yw_err *err);

@@ -3,6 +3,7 @@
  * is to it, creating, reading and patching, history and the search index.
  */
 #include "../core/yw.h"
+#include "../core/jw.h"
 #include "../core/jx.h"
 #include "../core/strbuf.h"
 #include "../core/tok.h"
@@ -383,80 +384,129 @@ void tk_excerpt(const char *s, size_t max, struct strbuf *out)
 		strbuf_addstr(out, "…");
 }
 
-static json_t *name_or_null(const char *s)
+/* A name, or null when unset or gone (""). */
+static void jw_name(struct jw *w, const char *s)
 {
-	return s && s[0] ? jx_dbstr(s) : json_null();
+	if (s && s[0])
+		jw_str(w, s);
+	else
+		jw_null(w);
 }
 
-json_t *tk_row_json(struct db *db, const struct yw_actor *a, const struct tk_row *t, bool full)
+void tk_row_write(struct jw *w, struct db *db, const struct yw_actor *a, const struct tk_row *t, bool full)
 {
 	struct strbuf path = STRBUF_INIT;
-	json_t *j = json_object();
+	const char *prio = prio_name((int)t->priority);
 
-	json_object_set_new(j, "id", json_integer(t->id));
-	json_object_set_new(j, "number", jx_dbstr(t->number));
-	json_object_set_new(j, "type", json_string(t->type->name));
-	json_object_set_new(j, "status", json_string(tk_states[t->status].name));
-	json_object_set_new(j, "title", jx_dbstr(t->title));
+	jw_obj(w);
+	jw_key(w, "id");
+	jw_int(w, t->id);
+	jw_key(w, "number");
+	jw_str(w, t->number);
+	jw_key(w, "type");
+	jw_str(w, t->type->name);
+	jw_key(w, "status");
+	jw_str(w, tk_states[t->status].name);
+	jw_key(w, "title");
+	jw_str(w, t->title);
 	/* lists carry the summary; the long texts come with the ticket itself */
-	if (full)
-		json_object_set_new(j, "description", jx_dbstr(t->description ? t->description : ""));
-	json_object_set_new(j, "category_id", jx_id_or_null(t->category_id));
+	if (full) {
+		jw_key(w, "description");
+		jw_str(w, t->description ? t->description : "");
+	}
+	jw_key(w, "category_id");
+	jw_id(w, t->category_id);
 	tk_cat_path(db, t->category_id, &path);
-	json_object_set_new(j, "category_path", name_or_null(path.buf));
+	jw_key(w, "category_path");
+	jw_name(w, path.buf);
 	strbuf_release(&path);
-	json_object_set_new(j, "channel", jx_dbstr(t->channel));
-	json_object_set_new(j, "requester_id", jx_id_or_null(t->requester_id));
-	json_object_set_new(j, "requester_name", name_or_null(t->requester_name));
-	json_object_set_new(j, "organization_id", jx_id_or_null(t->org_id));
-	json_object_set_new(j, "organization_name", name_or_null(t->org_name));
-	json_object_set_new(j, "impact", json_integer(t->impact));
-	json_object_set_new(j, "urgency", json_integer(t->urgency));
-	json_object_set_new(j, "priority", json_string(prio_name((int)t->priority) ? prio_name((int)t->priority) : "P4"));
+	jw_key(w, "channel");
+	jw_str(w, t->channel);
+	jw_key(w, "requester_id");
+	jw_id(w, t->requester_id);
+	jw_key(w, "requester_name");
+	jw_name(w, t->requester_name);
+	jw_key(w, "organization_id");
+	jw_id(w, t->org_id);
+	jw_key(w, "organization_name");
+	jw_name(w, t->org_name);
+	jw_key(w, "impact");
+	jw_int(w, t->impact);
+	jw_key(w, "urgency");
+	jw_int(w, t->urgency);
+	jw_key(w, "priority");
+	jw_str(w, prio ? prio : "P4");
 	/* the fault level is the department's own grading: not for customers */
-	if (acct_is_staff(a))
-		json_object_set_new(j, "fault_level", t->fault_level ? json_integer(t->fault_level) : json_null());
-	json_object_set_new(j, "group_id", jx_id_or_null(t->group_id));
-	json_object_set_new(j, "group_name", name_or_null(t->group_name));
-	json_object_set_new(j, "assignee_id", jx_id_or_null(t->assignee_id));
-	json_object_set_new(j, "assignee_name", name_or_null(t->assignee_name));
-	json_object_set_new(j, "resolution_code", jx_dbstr(t->resolution_code));
-	if (full)
-		json_object_set_new(j, "resolution_notes", jx_dbstr(t->resolution_notes));
-	json_object_set_new(j, "created_by", jx_id_or_null(t->created_by));
-	json_object_set_new(j, "created_at", jx_time_or_null(t->created_at));
-	json_object_set_new(j, "updated_at", jx_time_or_null(t->updated_at));
-	for (int i = 0; i < TK_NMS; i++)
-		json_object_set_new(j, tk_milestones[i], jx_time_or_null(t->ms[i]));
-	json_object_set_new(j, "reopen_count", json_integer(t->reopen_count));
-	json_object_set_new(j, "version", json_integer(t->version));
+	if (acct_is_staff(a)) {
+		jw_key(w, "fault_level");
+		jw_id(w, t->fault_level);
+	}
+	jw_key(w, "group_id");
+	jw_id(w, t->group_id);
+	jw_key(w, "group_name");
+	jw_name(w, t->group_name);
+	jw_key(w, "assignee_id");
+	jw_id(w, t->assignee_id);
+	jw_key(w, "assignee_name");
+	jw_name(w, t->assignee_name);
+	jw_key(w, "resolution_code");
+	jw_str(w, t->resolution_code);
+	if (full) {
+		jw_key(w, "resolution_notes");
+		jw_str(w, t->resolution_notes);
+	}
+	jw_key(w, "created_by");
+	jw_id(w, t->created_by);
+	jw_key(w, "created_at");
+	jw_time(w, t->created_at);
+	jw_key(w, "updated_at");
+	jw_time(w, t->updated_at);
+	for (int i = 0; i < TK_NMS; i++) {
+		jw_key(w, tk_milestones[i]);
+		jw_time(w, t->ms[i]);
+	}
+	jw_key(w, "reopen_count");
+	jw_int(w, t->reopen_count);
+	jw_key(w, "version");
+	jw_int(w, t->version);
 	if (full) {
 		struct yw_err err = YW_ERR_INIT;
 		struct db_stmt *st;
-		json_t *rel = json_array();
 
-		json_object_set_new(j, "allowed_transitions", tk_allowed_json(t, tk_rel(db, a, t)));
+		jw_key(w, "allowed_transitions");
+		tk_allowed_write(w, t, tk_rel(db, a, t));
+		jw_key(w, "related");
+		jw_arr(w);
 		if (!db_prepare(db, "SELECT o.id, o.number, o.title, o.status, o.org_id FROM ticket_links l"
 				" JOIN tickets o ON o.id = l.other_id WHERE l.ticket_id = ? ORDER BY o.id", &st, &err)) {
 			db_bind_int(st, 1, t->id);
 			while (db_step(st, &err) == DB_ROW) {
 				if (!tk_can_see(a, db_col_int(st, 4)))
 					continue;
-				json_array_append_new(rel, json_pack("{s:I, s:s, s:s, s:s}",
-					"id", (json_int_t)db_col_int(st, 0), "number", db_col_text(st, 1),
-					"title", db_col_text(st, 2), "status", db_col_text(st, 3)));
+				jw_obj(w);
+				jw_key(w, "id");
+				jw_int(w, db_col_int(st, 0));
+				jw_key(w, "number");
+				jw_str(w, db_col_text(st, 1));
+				jw_key(w, "title");
+				jw_str(w, db_col_text(st, 2));
+				jw_key(w, "status");
+				jw_str(w, db_col_text(st, 3));
+				jw_end_obj(w);
 			}
 			db_done(st);
 		}
-		json_object_set_new(j, "related", rel);
+		jw_end_arr(w);
+		yw_err_clear(&err);
 	}
 	/* SLA hook (sla.h): "sla" (and "coordinations" for staff) from the clocks */
 	{
 		struct yw_err e = YW_ERR_INIT;
-		if (sla_ticket_json(db, a, t->id, j, &e))
+		if (sla_ticket_write(db, a, t->id, w, &e))
 			yw_log_warn("sla state of ticket %" PRId64 ": %s", t->id, e.msg);
+		yw_err_clear(&e);
 	}
-	return j;
+	jw_end_obj(w);
 }
 
 /* One row past the page tells whether there is another. */
@@ -497,14 +547,14 @@ int tk_page(struct db *db, const struct yw_actor *a, int64_t id, const char *sql
 	return 0;
 }
 
-int tk_get_json(struct db *db, const struct yw_actor *a, int64_t id, json_t **out, struct yw_err *err)
+int tk_get_write(struct db *db, const struct yw_actor *a, int64_t id, struct jw *w, struct yw_err *err)
 {
 	struct tk_row t;
 	int rc;
 
 	if ((rc = tk_load(db, a, id, &t, err)))
 		return rc;
-	*out = tk_row_json(db, a, &t, true);
+	tk_row_write(w, db, a, &t, true);
 	tk_row_release(&t);
 	return 0;
 }
@@ -552,13 +602,6 @@ static int category_info(struct db *db, int64_t id, int64_t *group, bool *approv
 	}
 	db_done(st);
 	return rc;
-}
-
-static int exists(struct db *db, const char *sql, int64_t id)
-{
-	struct yw_err err = YW_ERR_INIT;
-	int64_t one;
-	return db_queryint(db, &one, &err, sql, "i", id) == 0;
 }
 
 static int check_text(const char *field, const char *s, int64_t min, int64_t max, bool multi,
@@ -635,7 +678,7 @@ int tk_create(struct db *db, const struct yw_actor *a, const struct tk_new *in, 
 	struct tk_row t;
 	enum yw_role rrole = ROLE_NONE;
 	int64_t rorg = 0, cat_group = 0, now = yw_now();
-	bool approval = false;
+	bool approval = false, found;
 	int prio, rc;
 	char number[32], name[256];
 
@@ -668,15 +711,23 @@ int tk_create(struct db *db, const struct yw_actor *a, const struct tk_new *in, 
 	} else {
 		t.org_id = in->organization_id;
 	}
-	if (in->organization_id &&
-	    !exists(db, "SELECT 1 FROM organizations WHERE id = ? AND active = 1", in->organization_id)) {
-		rc = yw_errf(err, YW_EINVAL, "organization_id", "organization_id names no active organisation");
-		goto fail;
+	if (in->organization_id) {
+		if ((rc = db_exists(db, &found, err, "SELECT 1 FROM organizations WHERE id = ? AND active = 1", "i",
+				    in->organization_id)))
+			goto fail;
+		if (!found) {
+			rc = yw_errf(err, YW_EINVAL, "organization_id", "organization_id names no active organisation");
+			goto fail;
+		}
 	}
 	t.group_id = in->group_id ? in->group_id : cat_group;
-	if (in->group_id && !exists(db, "SELECT 1 FROM groups WHERE id = ?", in->group_id)) {
-		rc = yw_errf(err, YW_EINVAL, "group_id", "group_id names no group");
-		goto fail;
+	if (in->group_id) {
+		if ((rc = db_exists(db, &found, err, "SELECT 1 FROM groups WHERE id = ?", "i", in->group_id)))
+			goto fail;
+		if (!found) {
+			rc = yw_errf(err, YW_EINVAL, "group_id", "group_id names no group");
+			goto fail;
+		}
 	}
 	if ((rc = prio_of(db, (int)t.impact, (int)t.urgency, &prio, err)))
 		goto fail;

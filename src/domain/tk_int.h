@@ -140,8 +140,15 @@ json_t *tk_user_json(struct db *db, int64_t id);
 /* The first max characters of s, with "…" when cut. */
 void tk_excerpt(const char *s, size_t max, struct strbuf *out);
 
-json_t *tk_row_json(struct db *db, const struct yw_actor *a, const struct tk_row *t, bool full);
+/*
+ * Writes the ticket as one JSON object: readable names, and with full the
+ * long texts, allowed_transitions and related tickets; then the SLA hook's
+ * members. Lists write their items with full false.
+ */
+struct jw;
+void tk_row_write(struct jw *w, struct db *db, const struct yw_actor *a, const struct tk_row *t, bool full);
 /* Which statuses the caller may move the ticket to: a JSON array of names. */
 json_t *tk_allowed_json(const struct tk_row *t, unsigned rel);
+void tk_allowed_write(struct jw *w, const struct tk_row *t, unsigned rel);
 
 #endif

@@ -3,6 +3,7 @@
  * take the step and what it needs, and the one function that takes it.
  */
 #include "../core/yw.h"
+#include "../core/jw.h"
 #include "../core/jx.h"
 #include "../core/strbuf.h"
 #include "../core/ytime.h"
@@ -85,13 +86,27 @@ bool tk_rule_allows(const struct tk_rule *r, unsigned rel, bool has_assignee)
 	return (r->who & rel) != 0;
 }
 
+static bool allowed(size_t i, const struct tk_row *t, unsigned rel)
+{
+	return tk_rules[i].from == t->status && tk_rule_allows(&tk_rules[i], rel, t->assignee_id != 0);
+}
+
 json_t *tk_allowed_json(const struct tk_row *t, unsigned rel)
 {
 	json_t *arr = json_array();
 	for (size_t i = 0; i < tk_nrules; i++)
-		if (tk_rules[i].from == t->status && tk_rule_allows(&tk_rules[i], rel, t->assignee_id != 0))
+		if (allowed(i, t, rel))
 			json_array_append_new(arr, json_string(tk_states[tk_rules[i].to].name));
 	return arr;
+}
+
+void tk_allowed_write(struct jw *w, const struct tk_row *t, unsigned rel)
+{
+	jw_arr(w);
+	for (size_t i = 0; i < tk_nrules; i++)
+		if (allowed(i, t, rel))
+			jw_str(w, tk_states[tk_rules[i].to].name);
+	jw_end_arr(w);
 }
 
 static json_t *requires_json(const struct tk_rule *r)

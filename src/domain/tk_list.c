@@ -8,6 +8,7 @@
  * the last row sent; a cursor made for another sort is refused.
  */
 #include "../core/yw.h"
+#include "../core/jw.h"
 #include "../core/strbuf.h"
 #include "../core/tok.h"
 #include "../core/ytime.h"
@@ -426,13 +427,12 @@ int tk_list_check(struct db *db, const struct yw_actor *a, const struct tk_query
 	return rc;
 }
 
-int tk_list_json(struct db *db, const struct yw_actor *a, const struct tk_query *in, json_t **out,
-		 struct yw_err *err)
+int tk_list_write(struct db *db, const struct yw_actor *a, const struct tk_query *in, struct jw *w,
+		  struct yw_err *err)
 {
 	struct qb q;
 	struct db_stmt *st;
 	struct strbuf cur = STRBUF_INIT;
-	json_t *items = NULL;
 	int64_t limit = 0, n = 0, last_key = 0, last_id = 0;
 	int sort_ix = 0, rc;
 
@@ -450,7 +450,9 @@ int tk_list_json(struct db *db, const struct yw_actor *a, const struct tk_query 
 		else
 			db_bind_text(st, i + 1, q.b[i].s);
 	}
-	items = json_array();
+	jw_obj(w);
+	jw_key(w, "items");
+	jw_arr(w);
 	while ((rc = db_step(st, err)) == DB_ROW) {
 		struct tk_row t;
 		if (n == limit) {
@@ -458,7 +460,7 @@ int tk_list_json(struct db *db, const struct yw_actor *a, const struct tk_query 
 			break;
 		}
 		tk_row_read(st, &t);
-		json_array_append_new(items, tk_row_json(db, a, &t, false));
+		tk_row_write(w, db, a, &t, false);
 		last_id = t.id;
 		last_key = !strcmp(sort_col(in, sort_ix), "id") ? t.id :
 			   !strcmp(sort_col(in, sort_ix), "created_at") ? t.created_at :
@@ -469,11 +471,12 @@ int tk_list_json(struct db *db, const struct yw_actor *a, const struct tk_query 
 	db_done(st);
 	if (rc < 0)
 		goto out;
-	*out = json_pack("{s:o, s:o}", "items", items, "next_cursor", cur.len ? json_string(cur.buf) : json_null());
-	items = NULL;
+	jw_end_arr(w);
+	jw_key(w, "next_cursor");
+	jw_str(w, cur.len ? cur.buf : NULL);
+	jw_end_obj(w);
 	rc = 0;
 out:
-	json_decref(items);
 	qb_release(&q);
 	strbuf_release(&cur);
 	return rc;

@@ -209,13 +209,6 @@ static int check_fields(const struct user_input *in, struct yw_err *err)
 	return 0;
 }
 
-static bool exists(struct db *db, const char *sql, int64_t id)
-{
-	struct yw_err err = YW_ERR_INIT;
-	int64_t one;
-	return db_queryint(db, &one, &err, sql, "i", id) == 0;
-}
-
 /*
  * The rules between fields and other records, on the state the user will
  * have: a customer belongs to an existing organisation and to no group,
@@ -226,12 +219,15 @@ static int check_state(struct db *db, const struct user_row *old, enum yw_role r
 		       const struct jx_ids *groups, bool disabled, struct yw_err *err)
 {
 	int64_t n;
+	bool found;
 	int rc;
 
 	if (role == ROLE_CUSTOMER) {
 		if (!org)
 			return yw_errf(err, YW_EINVAL, "organization_id", "organization_id is required for a customer");
-		if (!exists(db, "SELECT 1 FROM organizations WHERE id = ?", org))
+		if ((rc = db_exists(db, &found, err, "SELECT 1 FROM organizations WHERE id = ?", "i", org)))
+			return rc;
+		if (!found)
 			return yw_errf(err, YW_EINVAL, "organization_id", "no organization %" PRId64, org);
 		if (groups->n)
 			return yw_errf(err, YW_EINVAL, "group_ids", "a customer cannot be a member of a support group");
@@ -239,15 +235,21 @@ static int check_state(struct db *db, const struct user_row *old, enum yw_role r
 		return yw_errf(err, YW_EINVAL, "organization_id",
 			       "organization_id must be null for staff; only customers belong to an organization");
 	}
-	for (size_t i = 0; i < groups->n; i++)
-		if (!exists(db, "SELECT 1 FROM groups WHERE id = ?", groups->v[i]))
+	for (size_t i = 0; i < groups->n; i++) {
+		if ((rc = db_exists(db, &found, err, "SELECT 1 FROM groups WHERE id = ?", "i", groups->v[i])))
+			return rc;
+		if (!found)
 			return yw_errf(err, YW_EINVAL, "group_ids", "no group %" PRId64, groups->v[i]);
+	}
 	if (!old)
 		return 0;
-	if (role < ROLE_SUPERVISOR && old->role >= ROLE_SUPERVISOR &&
-	    exists(db, "SELECT 1 FROM groups WHERE supervisor_id = ?", old->id))
-		return yw_errf(err, YW_ECONFLICT, "role",
-			       "%s supervises a group; choose another supervisor for it first", old->login);
+	if (role < ROLE_SUPERVISOR && old->role >= ROLE_SUPERVISOR) {
+		if ((rc = db_exists(db, &found, err, "SELECT 1 FROM groups WHERE supervisor_id = ?", "i", old->id)))
+			return rc;
+		if (found)
+			return yw_errf(err, YW_ECONFLICT, "role",
+				       "%s supervises a group; choose another supervisor for it first", old->login);
+	}
 	if (old->role == ROLE_ADMIN && !old->disabled && (role != ROLE_ADMIN || disabled)) {
 		if ((rc = db_queryint(db, &n, err, "SELECT COUNT(*) FROM users WHERE role = 'admin'"
 				      " AND disabled = 0 AND id <> ?", "i", old->id)))

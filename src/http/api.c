@@ -93,6 +93,28 @@ void http_api_thread_done(void)
 	strbuf_release(&json_out);
 }
 
+struct strbuf *http_json_buf(struct http_req *r)
+{
+	(void)r;
+	strbuf_reset(&json_out);
+	return &json_out;
+}
+
+int http_json_send(struct http_req *r, int status)
+{
+	r->h->res.status = status;
+	r->h->res.reason = reason_of(status);
+	r->h->res.content_length = json_out.len;
+	h2o_add_header(&r->h->pool, &r->h->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL,
+		       H2O_STRLIT("application/json; charset=utf-8"));
+	h2o_add_header(&r->h->pool, &r->h->res.headers, H2O_TOKEN_CACHE_CONTROL, NULL, H2O_STRLIT("no-store"));
+	h2o_send_inline(r->h, json_out.buf, json_out.len);
+	/* a one-off huge response should not pin its memory in every worker */
+	if (json_out.alloc > (4u << 20))
+		strbuf_release(&json_out);
+	return 0;
+}
+
 int http_json(struct http_req *r, int status, json_t *j)
 {
 
@@ -107,17 +129,7 @@ int http_json(struct http_req *r, int status, json_t *j)
 	else
 		THIS_SHOULD_NEVER_HAPPEN;
 	json_decref(j);
-	r->h->res.status = status;
-	r->h->res.reason = reason_of(status);
-	r->h->res.content_length = json_out.len;
-	h2o_add_header(&r->h->pool, &r->h->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL,
-		       H2O_STRLIT("application/json; charset=utf-8"));
-	h2o_add_header(&r->h->pool, &r->h->res.headers, H2O_TOKEN_CACHE_CONTROL, NULL, H2O_STRLIT("no-store"));
-	h2o_send_inline(r->h, json_out.buf, json_out.len);
-	/* a one-off huge response should not pin its memory in every worker */
-	if (json_out.alloc > (4u << 20))
-		strbuf_release(&json_out);
-	return 0;
+	return http_json_send(r, status);
 }
 
 void http_send_error(struct http_req *r, int code)

@@ -4,6 +4,7 @@
  * and encoding only: the rules live in domain/sla and domain/notify.
  */
 #include "../core/yw.h"
+#include "../core/jw.h"
 #include "../core/jx.h"
 #include "../core/ytime.h"
 #include "../store/db.h"
@@ -129,17 +130,17 @@ static int get_report(struct http_req *r)
 
 static int post_onsite(struct http_req *r)
 {
-	json_t *j;
+	struct jw w;
 	int rc;
 
 	if ((rc = http_query_check(r, no_query)) || (rc = sla_onsite_arrived(r->db, &r->actor, r->id, &r->err)))
 		return rc;
-	j = json_object();
-	if ((rc = sla_ticket_json(r->db, &r->actor, r->id, j, &r->err))) {
-		json_decref(j);
+	jw_init(&w, http_json_buf(r));
+	jw_obj(&w);
+	if ((rc = sla_ticket_write(r->db, &r->actor, r->id, &w, &r->err)))
 		return rc;
-	}
-	return http_json(r, 200, j);
+	jw_end_obj(&w);
+	return http_json_send(r, 200);
 }
 
 /* ---- notifications ---- */

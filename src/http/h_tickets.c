@@ -3,6 +3,7 @@
  * rules (who may do what, what a value means) live in domain/tk*.c.
  */
 #include "../core/yw.h"
+#include "../core/jw.h"
 #include "../core/jx.h"
 #include "../core/strbuf.h"
 #include "../store/db.h"
@@ -14,11 +15,13 @@ static const char *const no_params[] = { NULL };
 
 static int send_ticket(struct http_req *r, int status, int64_t id)
 {
-	json_t *j;
-	int rc = tk_get_json(r->db, &r->actor, id, &j, &r->err);
-	if (rc)
+	struct jw w;
+	int rc;
+
+	jw_init(&w, http_json_buf(r));
+	if ((rc = tk_get_write(r->db, &r->actor, id, &w, &r->err)))
 		return rc;
-	return http_json(r, status, j);
+	return http_json_send(r, status);
 }
 
 static const struct jx_field create_fields[] = {
@@ -60,7 +63,7 @@ static int create_ticket(struct http_req *r)
 static int list_tickets(struct http_req *r)
 {
 	struct tk_query q;
-	json_t *j;
+	struct jw w;
 	int rc;
 
 	memset(&q, 0, sizeof(q));
@@ -69,9 +72,10 @@ static int list_tickets(struct http_req *r)
 	for (size_t i = 0; i < r->nquery; i++)
 		if ((rc = tk_query_set(&q, r->query[i].name, r->query[i].value, &r->err)))
 			return rc;
-	if ((rc = tk_list_json(r->db, &r->actor, &q, &j, &r->err)))
+	jw_init(&w, http_json_buf(r));
+	if ((rc = tk_list_write(r->db, &r->actor, &q, &w, &r->err)))
 		return rc;
-	return http_json(r, 200, j);
+	return http_json_send(r, 200);
 }
 
 static int get_ticket(struct http_req *r)

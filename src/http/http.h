@@ -4,10 +4,10 @@
  * No business rules live here. A handler decodes its input, calls the
  * domain with the caller's struct yw_actor, and encodes the result:
  *
- *	static int get_ticket(struct http_req *r)
+ *	static int get_transitions(struct http_req *r)
  *	{
  *		json_t *j;
- *		int rc = tk_get_json(r->db, &r->actor, r->id, &j, &r->err);
+ *		int rc = tk_transitions_json(r->db, &r->actor, r->id, &j, &r->err);
  *		if (rc)
  *			return rc;
  *		return http_json(r, 200, j);
@@ -115,6 +115,15 @@ void http_req_release(struct http_req *r);
 
 /* Sends j (the reference is stolen) with status. Returns 0. */
 int http_json(struct http_req *r, int status, json_t *j);
+/*
+ * A response written with core/jw.h instead of built as a tree:
+ * http_json_buf() empties and returns the worker's response buffer, the
+ * handler writes into it, and http_json_send() sends what it holds. A
+ * handler that fails after writing returns its error as usual; the error
+ * body replaces what it wrote.
+ */
+struct strbuf *http_json_buf(struct http_req *r);
+int http_json_send(struct http_req *r, int status);
 /* Sends bytes with a content type (copied into the request pool). Returns 0. */
 int http_send(struct http_req *r, int status, const char *content_type, const void *data, size_t len);
 /* Adds a response header; name and value are copied. */

@@ -76,6 +76,8 @@ int db_exec(struct db *db, const char *sql, struct yw_err *err);
 int db_execf(struct db *db, struct yw_err *err, const char *sql, const char *fmt, ...);
 /* Like db_execf for a statement returning one integer (e.g. RETURNING id); YW_ENOTFOUND for no row. */
 int db_queryint(struct db *db, int64_t *out, struct yw_err *err, const char *sql, const char *fmt, ...);
+/* Sets *found to whether the statement returns a row; a failure is returned, never taken for "none". */
+int db_exists(struct db *db, bool *found, struct yw_err *err, const char *sql, const char *fmt, ...);
 int64_t db_changes(struct db *db);
 /*
  * Like db_execf for an INSERT of one row, storing the new row's id: on

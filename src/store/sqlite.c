@@ -416,6 +416,26 @@ int db_queryint(struct db *db, int64_t *out, struct yw_err *err, const char *sql
 	return rc;
 }
 
+int db_exists(struct db *db, bool *found, struct yw_err *err, const char *sql, const char *fmt, ...)
+{
+	struct db_stmt *st;
+	va_list ap;
+	int rc;
+
+	*found = false;
+	if ((rc = db_prepare(db, sql, &st, err)))
+		return rc;
+	va_start(ap, fmt);
+	bind_va(st, fmt, ap);
+	va_end(ap);
+	rc = db_step(st, err);
+	db_done(st);
+	if (rc < 0)
+		return rc;
+	*found = rc == DB_ROW;
+	return 0;
+}
+
 int db_insert(struct db *db, int64_t *id, struct yw_err *err, const char *sql, const char *fmt, ...)
 {
 	va_list ap;
@@ -659,15 +679,13 @@ static int migrate_one(struct db *db, const struct embed_file *f, int v, struct 
 		goto out;
 	}
 	if (rebuild) {
-		int64_t bad;
-		rc = db_queryint(db, &bad, err, "SELECT 1 FROM pragma_foreign_key_check LIMIT 1", "");
-		if (rc != YW_ENOTFOUND) {
+		bool bad;
+		if (!(rc = db_exists(db, &bad, err, "SELECT 1 FROM pragma_foreign_key_check LIMIT 1", "")) && bad)
+			rc = yw_errf(err, YW_EINTERNAL, "", "migration %s failed: it breaks a foreign key", f->path);
+		if (rc) {
 			db_rollback(db);
-			if (!rc)
-				rc = yw_errf(err, YW_EINTERNAL, "", "migration %s failed: it breaks a foreign key", f->path);
 			goto out;
 		}
-		yw_err_clear(err);   /* no row: every key holds */
 	}
 	rc = db_commit(db, err);
 out:

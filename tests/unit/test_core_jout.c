@@ -1,10 +1,14 @@
 /*
  * test_core_jout.c - jout_dump writes what jansson's compact dump writes,
  * byte for byte: fixed cases for every type and escape, a few outputs
- * pinned as literals, and 2000 random trees from a seeded PRNG.
+ * pinned as literals, and 2000 random trees from a seeded PRNG. jw (the
+ * writer without a tree) writes the same text as jout_dump for the same
+ * values: fixed cases and the random trees again.
  */
 #include "yw.h"
 #include "jout.h"
+#include "jw.h"
+#include "ytime.h"
 #include <float.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -498,6 +502,114 @@ static void test_random_trees(void **state)
 	}
 }
 
+/* Writes j with jw, value by value: reals go through jw_json. */
+static void jw_walk(struct jw *w, const json_t *j)
+{
+	const char *key;
+	json_t *v;
+	size_t i;
+
+	switch (json_typeof(j)) {
+	case JSON_OBJECT:
+		jw_obj(w);
+		json_object_foreach((json_t *)j, key, v) {
+			jw_key(w, key);
+			jw_walk(w, v);
+		}
+		jw_end_obj(w);
+		break;
+	case JSON_ARRAY:
+		jw_arr(w);
+		json_array_foreach(j, i, v)
+			jw_walk(w, v);
+		jw_end_arr(w);
+		break;
+	case JSON_STRING:
+		jw_str(w, json_string_value(j));
+		break;
+	case JSON_INTEGER:
+		jw_int(w, json_integer_value(j));
+		break;
+	case JSON_TRUE:
+	case JSON_FALSE:
+		jw_bool(w, json_is_true(j));
+		break;
+	case JSON_NULL:
+		jw_null(w);
+		break;
+	default:
+		jw_json(w, j);
+		break;
+	}
+}
+
+static void test_jw_fixed(void **state)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct jw w;
+	char iso[32];
+
+	(void)state;
+	strbuf_addstr(&sb, "<<");
+	jw_init(&w, &sb);
+	jw_obj(&w);
+	jw_key(&w, "id");
+	jw_int(&w, INT64_MIN);
+	jw_key(&w, "none");
+	jw_id(&w, 0);
+	jw_key(&w, "some");
+	jw_id(&w, 42);
+	jw_key(&w, "s");
+	jw_str(&w, "宕机 \"q\"\n\x01/");
+	jw_key(&w, "null");
+	jw_str(&w, NULL);
+	jw_key(&w, "empty");
+	jw_arr(&w);
+	jw_end_arr(&w);
+	jw_key(&w, "nested");
+	jw_arr(&w);
+	jw_obj(&w);
+	jw_end_obj(&w);
+	jw_bool(&w, false);
+	jw_time(&w, 0);
+	jw_time(&w, 1795657666);
+	jw_end_arr(&w);
+	jw_end_obj(&w);
+	yw_fmt_iso(1795657666, iso, sizeof(iso));
+	char want[256];
+	snprintf(want, sizeof(want), "<<{\"id\":-9223372036854775808,\"none\":null,\"some\":42,"
+		 "\"s\":\"宕机 \\\"q\\\"\\n\\u0001/\",\"null\":null,\"empty\":[],"
+		 "\"nested\":[{},false,null,\"%s\"]}", iso);
+	assert_string_equal(sb.buf, want);
+	assert_int_equal(sb.buf[sb.len], '\0');
+	strbuf_release(&sb);
+}
+
+static void test_jw_random_trees(void **state)
+{
+	int compared = 0;
+
+	(void)state;
+	for (int i = 0; i < 2000; i++) {
+		json_t *j = rnd_value(0);
+		struct strbuf want = STRBUF_INIT, got = STRBUF_INIT;
+		struct jw w;
+
+		jout_dump(j, &want);
+		/* jw takes C strings: leave out the trees with a NUL in a string or key */
+		if (!strstr(want.buf, "\\u0000")) {
+			jw_init(&w, &got);
+			jw_walk(&w, j);
+			assert_string_equal(got.buf, want.buf);
+			compared++;
+		}
+		strbuf_release(&want);
+		strbuf_release(&got);
+		json_decref(j);
+	}
+	assert_true(compared >= 1000);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -514,6 +626,8 @@ int main(void)
 		cmocka_unit_test(test_depth),
 		cmocka_unit_test(test_cycle_aborts),
 		cmocka_unit_test(test_random_trees),
+		cmocka_unit_test(test_jw_fixed),
+		cmocka_unit_test(test_jw_random_trees),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

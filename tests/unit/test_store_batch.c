@@ -2,7 +2,8 @@
  * test_store_batch.c - the store's transactions as group commit uses
  * them: parts of a batch that keep or undo only themselves, search-index
  * entries written at the commit (and dropped with what undid them), the
- * read-transaction serial, and the cache generations of migration 0007.
+ * read-transaction serial, the cache generations of migration 0007, and
+ * db_exists.
  */
 #include "core/yw.h"
 #include "core/tok.h"
@@ -242,6 +243,25 @@ static void test_generations_follow_writes(void **state)
 	strbuf_release(&path);
 }
 
+/* db_exists: a row, no row, and a failure that is not taken for "no row" */
+static void test_exists(void **state)
+{
+	struct db *db = *state;
+	struct yw_err err = YW_ERR_INIT;
+	bool found = true;
+
+	assert_int_equal(db_exists(db, &found, &err, "SELECT 1 FROM users WHERE login = ?", "s", "nobody"), 0);
+	assert_false(found);
+	assert_int_equal(db_exists(db, &found, &err, "SELECT 1 FROM schema_migrations WHERE version = ?", "i",
+				   (int64_t)1), 0);
+	assert_true(found);
+	found = true;
+	assert_int_not_equal(db_exists(db, &found, &err, "SELECT 1 FROM no_such_table", ""), 0);
+	assert_false(found);
+	assert_true(err.msg[0] != '\0');
+	yw_err_clear(&err);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -250,6 +270,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_batch_commit_failure_loses_all, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_read_serial, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_generations_follow_writes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_exists, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,109 @@
+/* jw.c - the JSON writer (jw.h). */
+#include "yw.h"
+#include "jout.h"
+#include "jw.h"
+#include "ytime.h"
+
+void jw_init(struct jw *w, struct strbuf *out)
+{
+	w->out = out;
+	w->comma = false;
+}
+
+/* Before a value or a key: the comma after the one before. */
+static inline void sep(struct jw *w)
+{
+	if (w->comma)
+		strbuf_addch(w->out, ',');
+}
+
+void jw_obj(struct jw *w)
+{
+	sep(w);
+	strbuf_addch(w->out, '{');
+	w->comma = false;
+}
+
+void jw_end_obj(struct jw *w)
+{
+	strbuf_addch(w->out, '}');
+	w->comma = true;
+}
+
+void jw_arr(struct jw *w)
+{
+	sep(w);
+	strbuf_addch(w->out, '[');
+	w->comma = false;
+}
+
+void jw_end_arr(struct jw *w)
+{
+	strbuf_addch(w->out, ']');
+	w->comma = true;
+}
+
+void jw_key(struct jw *w, const char *key)
+{
+	sep(w);
+	jout_str(w->out, key, strlen(key));
+	strbuf_addch(w->out, ':');
+	w->comma = false;
+}
+
+void jw_str(struct jw *w, const char *s)
+{
+	if (!s) {
+		jw_null(w);
+		return;
+	}
+	sep(w);
+	jout_str(w->out, s, strlen(s));
+	w->comma = true;
+}
+
+void jw_int(struct jw *w, int64_t v)
+{
+	sep(w);
+	jout_int(w->out, v);
+	w->comma = true;
+}
+
+void jw_bool(struct jw *w, bool v)
+{
+	sep(w);
+	strbuf_addstr(w->out, v ? "true" : "false");
+	w->comma = true;
+}
+
+void jw_null(struct jw *w)
+{
+	sep(w);
+	strbuf_addstr(w->out, "null");
+	w->comma = true;
+}
+
+void jw_id(struct jw *w, int64_t id)
+{
+	if (id)
+		jw_int(w, id);
+	else
+		jw_null(w);
+}
+
+void jw_time(struct jw *w, int64_t t)
+{
+	char buf[32];
+
+	if (t)
+		jw_str(w, yw_fmt_iso(t, buf, sizeof(buf)));
+	else
+		jw_null(w);
+}
+
+void jw_json(struct jw *w, const json_t *j)
+{
+	sep(w);
+	jout_dump(j, w->out);
+	w->comma = true;
+}
