@@ -226,6 +226,7 @@ static void on_done(h2o_multithread_receiver_t *receiver, h2o_linklist_t *messag
 	bool reading = false;
 
 	(void)receiver;
+	http_read_end();   /* the answers read what the batches committed */
 	while (!h2o_linklist_is_empty(messages)) {
 		struct batch_job *j = H2O_STRUCT_FROM_MEMBER(struct batch_job, msg.link, messages->next);
 		h2o_linklist_unlink(&j->msg.link);

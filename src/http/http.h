@@ -174,6 +174,8 @@ int http_ticket_decode_patch(json_t *body, struct tk_patch *p, struct yw_err *er
 int http_api_handle(h2o_req_t *req, struct db *db);
 /* Frees what the calling worker thread kept between requests. */
 void http_api_thread_done(void);
+/* Ends the read transaction the worker's read requests share in a turn of its loop, if open. */
+void http_read_end(void);
 
 /* The server: workers, listening socket, clean shutdown. */
 struct http_server_opts {

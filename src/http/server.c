@@ -128,6 +128,7 @@ static void *worker_main(void *arg)
 	 * releases everything instead.
 	 */
 	h2o_evloop_run(loop, 0);
+	http_read_end();
 	http_batch_thread_done();
 	if (has_connections(w)) {
 		yw_log_info("worker stopping with connections still open");

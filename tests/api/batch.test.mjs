@@ -84,6 +84,63 @@ test('a customer in a burst gets its own organisation and cannot borrow another'
   }
 });
 
+// The reads of one turn of a worker's loop share a read transaction
+// (src/http/api.c). A read sent after a write was answered must see it,
+// whatever other reads the worker is serving in the same turn: here eight
+// keep-alive connections keep both workers busy with reads while a
+// writer changes a ticket, or creates one, and reads it back, each request
+// on a new connection, which either worker may take.
+test('a read sent after a write was answered sees it, while other reads share the workers', async () => {
+  const http = await import('node:http');
+  const { srv, tok } = await demoServer();
+  const url = new URL(srv.base);
+  const call = (agent, method, path, body, headers = {}) => new Promise((resolve, reject) => {
+    const data = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+    const req = http.request({ host: url.hostname, port: url.port, method, path, agent,
+      headers: { Authorization: `Bearer ${tok.zhaomin}`, ...(data ? { 'Content-Type': 'application/json',
+        'Content-Length': data.length } : {}), ...headers } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (d) => { text += d; });
+      res.on('end', () => resolve({ status: res.statusCode, json: text ? JSON.parse(text) : null }));
+    });
+    req.on('error', reject);
+    if (data) req.write(data);
+    req.end();
+  });
+  const t = (await srv.post('/api/v1/tickets', { type: 'incident', title: '读写一致 read-your-writes' },
+    { token: tok.zhaomin })).json;
+  let busy = true;
+  const noise = Array.from({ length: 8 }, async () => {
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    while (busy) await call(agent, 'GET', `/api/v1/tickets/${t.id}`);
+    agent.destroy();
+  });
+  const writer = false, reader = false;   // a new connection per request
+  try {
+    let version = t.version;
+    for (let i = 0; i < 40; i++) {
+      const title = `读写一致 round ${i}`;
+      const w = await call(writer, 'PATCH', `/api/v1/tickets/${t.id}`, { title }, { 'If-Match': String(version) });
+      assert.equal(w.status, 200);
+      version = w.json.version;
+      const r = await call(reader, 'GET', `/api/v1/tickets/${t.id}`);
+      assert.equal(r.status, 200);
+      assert.equal(r.json.version, version, `round ${i}: the read after the write`);
+      assert.equal(r.json.title, title);
+      const c = await call(writer, 'POST', '/api/v1/tickets', { type: 'request', title: `新建 ${i}` });
+      assert.equal(c.status, 201);
+      const g = await call(reader, 'GET', `/api/v1/tickets/${c.json.id}`);
+      assert.equal(g.status, 200, `round ${i}: the ticket created just before`);
+    }
+  } finally {
+    busy = false;
+    await Promise.all(noise);
+    await srv.stop();
+    srv.cleanup();
+  }
+});
+
 test('clients that hang up with their creation queued do not hurt the server or the others', async () => {
   const { port } = new URL(srv.base);
   const body = JSON.stringify({ type: 'incident', title: '挂断 hang-up' });
@@ -123,3 +180,4 @@ test('the server stops cleanly with creations in flight, and every 201 was kept'
   assert.ok(created > 0);
   assert.equal(count(mine), before + created);
 });
+
