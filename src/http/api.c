@@ -92,8 +92,8 @@ static __thread struct strbuf json_out = STRBUF_INIT;
  * The reads of one turn of a worker's event loop share one read
  * transaction: the first read request of the turn begins it, and it ends
  * with the turn (h2o's zero timeout, after every socket that was ready
- * has been served), before any write request of the worker, and before
- * the answers to a batch. Beginning and ending one per request was a
+ * has been served), before any write request that the worker runs
+ * itself, and before the answers to a batch. Beginning and ending one per request was a
  * sixth of a worker's time on GET /tickets/{id}. A request ready at the
  * start of a turn was sent before the turn began, so the snapshot taken
  * in the turn has every write answered before that request was sent.
@@ -497,7 +497,12 @@ int http_api_handle(h2o_req_t *h, struct db *db)
 	 * what two workers contend on). A bearer token's last_used_at is
 	 * written after it (r.touch_token).
 	 */
-	if (!is_write(h))
+	/*
+	 * A write run by the writer thread (HR_BATCH) only reads here, to
+	 * authenticate and decode: it shares the turn's reads too. Any other
+	 * write writes on this connection, so the turn's reads end first.
+	 */
+	if (!is_write(h) || (route->flags & HR_BATCH))
 		rc = read_begin(h, db, &r.err);
 	else
 		http_read_end();
