@@ -43,6 +43,7 @@ struct db {
 	} gens[8];           /* cache_gen as read in the read transaction gens_serial */
 	size_t ngens;
 	uint64_t gens_serial;
+	bool wgens;          /* gens hold in the open write transaction (see db_cache_gen) */
 	struct db_stmt cache[STMT_CACHE];
 	struct fts_put *fts; /* index entries waiting for the commit */
 	size_t nfts, fts_alloc, fts_mark;
@@ -89,6 +90,22 @@ static int trace_stmt(unsigned type, void *ctx, void *p, void *x)
 	return 0;
 }
 
+/*
+ * In a write transaction no other connection can write (the write lock),
+ * so the cache generations read in it hold until this connection changes
+ * cache_gen itself: a trigger of migration 0007 updating a row, which
+ * SQLite reports here, or a rollback (db_rollback). A batch of ticket
+ * creations reads them once instead of once a ticket.
+ */
+static void on_update(void *arg, int op, const char *dbname, const char *table, sqlite3_int64 rowid)
+{
+	struct db *db = arg;
+
+	(void)op, (void)dbname, (void)rowid;
+	if (!strcmp(table, "cache_gen"))
+		db->wgens = false;
+}
+
 int db_open(struct db **out, const char *path, struct yw_err *err)
 {
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -108,6 +125,7 @@ int db_open(struct db **out, const char *path, struct yw_err *err)
 		return YW_EDB;
 	}
 	sqlite3_extended_result_codes(db->h, 1);
+	sqlite3_update_hook(db->h, on_update, db);
 	/* YW_SQL_TRACE=1 logs every statement run: for finding what a request costs */
 	if (getenv("YW_SQL_TRACE"))
 		sqlite3_trace_v2(db->h, SQLITE_TRACE_STMT, trace_stmt, NULL);
@@ -168,10 +186,12 @@ int64_t db_cache_gen(struct db *db, const char *name)
 	struct yw_err err = YW_ERR_INIT;
 	uint64_t serial = db_read_serial(db);
 	struct db_stmt *st;
+	bool held = serial ? serial == db->gens_serial : db->writing && db->wgens;
 
-	if (!serial || serial != db->gens_serial) {
+	if (!held) {
 		db->ngens = 0;
 		db->gens_serial = 0;
+		db->wgens = false;
 		if (db_prepare(db, "SELECT name, gen FROM cache_gen", &st, &err))
 			goto out;
 		while (db_step(st, &err) == DB_ROW && db->ngens < ARRAY_SIZE(db->gens)) {
@@ -180,6 +200,7 @@ int64_t db_cache_gen(struct db *db, const char *name)
 		}
 		db_done(st);
 		db->gens_serial = serial;
+		db->wgens = !serial && db->writing && !err.code;
 	}
 out:
 	yw_err_clear(&err);
@@ -517,6 +538,7 @@ int db_begin(struct db *db, struct yw_err *err)
 		return rc;
 	}
 	db->writing = true;
+	db->wgens = false;
 	return 0;
 }
 
@@ -524,6 +546,7 @@ static void write_done(struct db *db)
 {
 	fts_drop(db, 0);
 	db->batch = db->part = false;
+	db->wgens = false;
 	if (db->writing) {
 		db->writing = false;
 		pthread_mutex_unlock(&write_lock);
@@ -577,6 +600,7 @@ void db_rollback(struct db *db)
 {
 	struct yw_err err = YW_ERR_INIT;
 
+	db->wgens = false;   /* what is undone may have changed them */
 	if (db->batch) {
 		/* a part undoes only itself; the batch goes on */
 		if (db->part) {

@@ -196,6 +196,8 @@ static void test_generations_follow_writes(void **state)
 	assert_string_equal(path.buf, "");
 	/* a write that is rolled back leaves the committed generation */
 	assert_int_equal(db_begin(db, &err), 0);
+	/* read (and kept) in the write transaction, then changed by its own write */
+	assert_true(db_cache_gen(db, "directory") == g0);
 	assert_int_equal(db_exec(db, "INSERT INTO categories (id, name, created_at, updated_at)"
 				 " VALUES (1, '网络', 0, 0)", &err), 0);
 	g1 = db_cache_gen(db, "directory");
@@ -206,6 +208,16 @@ static void test_generations_follow_writes(void **state)
 	assert_string_equal(path.buf, "网络");
 	db_rollback(db);
 	assert_true(db_cache_gen(db, "directory") == g0);
+	/* the same in a batch, where a part's undo must drop the generations it saw */
+	assert_int_equal(db_batch_begin(db, &err), 0);
+	assert_int_equal(db_begin(db, &err), 0);
+	assert_true(db_cache_gen(db, "directory") == g0);
+	assert_int_equal(db_exec(db, "INSERT INTO categories (id, name, created_at, updated_at)"
+				 " VALUES (1, '网络', 0, 0)", &err), 0);
+	assert_true(db_cache_gen(db, "directory") != g0);
+	db_rollback(db);
+	assert_true(db_cache_gen(db, "directory") == g0);
+	db_batch_rollback(db);
 	assert_int_equal(dir_get(db, &d, &err), 0);
 	strbuf_reset(&path);
 	dir_cat_path(d, 1, &path);
