@@ -391,7 +391,12 @@ static void bind_va(struct db_stmt *st, const char *fmt, va_list ap)
 }
 
 /* Prepares, binds, steps once and resets: the body of db_execf and db_insert. */
-static int exec_va(struct db *db, struct yw_err *err, const char *sql, const char *fmt, va_list ap)
+/*
+ * Prepares, binds, steps once and finishes: DB_ROW (with the first
+ * column's integer in *first, when asked), DB_DONE, or a failure.
+ */
+static int step_once(struct db *db, struct yw_err *err, int64_t *first, const char *sql, const char *fmt,
+		     va_list ap)
 {
 	struct db_stmt *st;
 	int rc;
@@ -400,7 +405,15 @@ static int exec_va(struct db *db, struct yw_err *err, const char *sql, const cha
 		return rc;
 	bind_va(st, fmt, ap);
 	rc = db_step(st, err);
+	if (rc == DB_ROW && first)
+		*first = db_col_int(st, 0);
 	db_done(st);
+	return rc;
+}
+
+static int exec_va(struct db *db, struct yw_err *err, const char *sql, const char *fmt, va_list ap)
+{
+	int rc = step_once(db, err, NULL, sql, fmt, ap);
 	return rc < 0 ? rc : 0;
 }
 
@@ -417,44 +430,27 @@ int db_execf(struct db *db, struct yw_err *err, const char *sql, const char *fmt
 
 int db_queryint(struct db *db, int64_t *out, struct yw_err *err, const char *sql, const char *fmt, ...)
 {
-	struct db_stmt *st;
 	va_list ap;
 	int rc;
 
-	if ((rc = db_prepare(db, sql, &st, err)))
-		return rc;
 	va_start(ap, fmt);
-	bind_va(st, fmt, ap);
+	rc = step_once(db, err, out, sql, fmt, ap);
 	va_end(ap);
-	rc = db_step(st, err);
-	if (rc == DB_ROW) {
-		*out = db_col_int(st, 0);
-		rc = 0;
-	} else if (rc == DB_DONE) {
-		rc = yw_errf(err, YW_ENOTFOUND, "", "no row");
-	}
-	db_done(st);
-	return rc;
+	if (rc == DB_DONE)
+		return yw_errf(err, YW_ENOTFOUND, "", "no row");
+	return rc < 0 ? rc : 0;
 }
 
 int db_exists(struct db *db, bool *found, struct yw_err *err, const char *sql, const char *fmt, ...)
 {
-	struct db_stmt *st;
 	va_list ap;
 	int rc;
 
-	*found = false;
-	if ((rc = db_prepare(db, sql, &st, err)))
-		return rc;
 	va_start(ap, fmt);
-	bind_va(st, fmt, ap);
+	rc = step_once(db, err, NULL, sql, fmt, ap);
 	va_end(ap);
-	rc = db_step(st, err);
-	db_done(st);
-	if (rc < 0)
-		return rc;
 	*found = rc == DB_ROW;
-	return 0;
+	return rc < 0 ? rc : 0;
 }
 
 int db_insert(struct db *db, int64_t *id, struct yw_err *err, const char *sql, const char *fmt, ...)
