@@ -209,8 +209,21 @@ int sla_policy_lookup(struct db *db, const char *s, int64_t *id, struct yw_err *
 
 /* ---- ticket hooks (sla_ticket.c): inside the caller's transaction ---- */
 
-/* Starts the clocks of a new ticket from its matching policy. */
-int sla_ticket_created(struct db *db, const struct yw_actor *a, int64_t ticket_id, struct yw_err *err);
+/*
+ * A ticket as the SLA sees it. Loaded (sla_ticket_load), title is owned;
+ * handed to sla_ticket_created, it is the caller's.
+ */
+struct sla_ticket {
+	int64_t id, org_id, group_id, assignee_id, fault_level, priority, category_id, created_at;
+	char type[16], status[24], number[32];
+	char *title;
+};
+/*
+ * Starts the clocks of a new ticket from its matching policy. The caller
+ * has just written the ticket and hands over what it wrote (0 for an
+ * unset id), rather than have it read back.
+ */
+int sla_ticket_created(struct db *db, const struct yw_actor *a, const struct sla_ticket *t, struct yw_err *err);
 /* A first public reply by staff: stops the response clock. */
 int sla_ticket_responded(struct db *db, const struct yw_actor *a, int64_t ticket_id, struct yw_err *err);
 /* A life-cycle move from -> to (status names): stops, pauses, resumes, restarts. */

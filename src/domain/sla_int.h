@@ -49,12 +49,6 @@ int sla_timer_next(struct db *db, const struct sla_clock *c, const struct sla_ta
 /* The first warning threshold of def (0: none). */
 int sla_first_warn(const struct sla_target_def *def);
 
-/* A ticket as the SLA sees it. */
-struct sla_ticket {
-	int64_t id, org_id, group_id, assignee_id, fault_level, priority, category_id, created_at;
-	char type[16], status[24], number[32];
-	char *title;   /* owned */
-};
 int sla_ticket_load(struct db *db, int64_t id, struct sla_ticket *t, struct yw_err *err);
 void sla_ticket_release(struct sla_ticket *t);
 int sla_subject_of(struct db *db, const struct sla_ticket *t, struct sla_subject *s, struct yw_err *err);

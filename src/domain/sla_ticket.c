@@ -569,9 +569,8 @@ out:
 
 /* ---- the hooks ---- */
 
-int sla_ticket_created(struct db *db, const struct yw_actor *a, int64_t ticket_id, struct yw_err *err)
+int sla_ticket_created(struct db *db, const struct yw_actor *a, const struct sla_ticket *t, struct yw_err *err)
 {
-	struct sla_ticket t;
 	struct sla_subject s;
 	const struct sla_policy *p;
 	struct ctx x;
@@ -579,19 +578,15 @@ int sla_ticket_created(struct db *db, const struct yw_actor *a, int64_t ticket_i
 
 	if ((rc = ctx_init(&x, db, a, err)))
 		return rc;
-	if ((rc = sla_ticket_load(db, ticket_id, &t, err)))
-		goto out_ctx;
-	if ((rc = sla_subject_of(db, &t, &s, err)))
+	if ((rc = sla_subject_of(db, t, &s, err)))
 		goto out;
 	if (!(p = sla_policy_match(x.pol, x.npol, &s)))
 		goto out;
 	/* no history row: the clocks show in the ticket's "sla" array from the start */
 	for (int g = 0; g < SLA_NTARGETS && !rc; g++)
 		if (p->t[g].set)
-			rc = start_clock(&x, &t, p, g, 1, t.created_at, err);
+			rc = start_clock(&x, t, p, g, 1, t->created_at, err);
 out:
-	sla_ticket_release(&t);
-out_ctx:
 	ctx_release(&x);
 	return rc;
 }

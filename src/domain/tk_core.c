@@ -676,6 +676,7 @@ int tk_create(struct db *db, const struct yw_actor *a, const struct tk_new *in, 
 {
 	const struct tk_type *type = NULL;
 	struct tk_row t;
+	struct sla_ticket st;
 	enum yw_role rrole = ROLE_NONE;
 	int64_t rorg = 0, cat_group = 0, now = yw_now();
 	bool approval = false, found;
@@ -771,8 +772,16 @@ int tk_create(struct db *db, const struct yw_actor *a, const struct tk_new *in, 
 	}
 	if ((rc = tk_fts_mark(db, *id, err)))
 		goto fail;
-	/* SLA hook (sla.h): start the clocks of the matching policy */
-	if ((rc = sla_ticket_created(db, a, *id, err)))
+	/* SLA hook (sla.h): start the clocks of the matching policy, from what was written */
+	st = (struct sla_ticket){
+		.id = *id, .org_id = t.org_id, .group_id = t.group_id, .assignee_id = t.assignee_id,
+		.fault_level = t.fault_level, .priority = t.priority, .category_id = t.category_id,
+		.created_at = now, .title = (char *)in->title,
+	};
+	snprintf(st.type, sizeof(st.type), "%s", type->name);
+	snprintf(st.status, sizeof(st.status), "%s", tk_states[t.status].name);
+	snprintf(st.number, sizeof(st.number), "%s", number);
+	if ((rc = sla_ticket_created(db, a, &st, err)))
 		goto fail;
 	return sla_commit(db, err);
 fail:

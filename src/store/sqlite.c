@@ -149,6 +149,11 @@ void db_close(struct db *db)
 {
 	if (!db)
 		return;
+	/* SQLite undoes an open transaction at close; the process's write lock must go with it */
+	if (db->writing || !sqlite3_get_autocommit(db->h)) {
+		db->batch = db->part = false;
+		db_rollback(db);
+	}
 	for (size_t i = 0; i < STMT_CACHE; i++)
 		if (db->cache[i].st) {
 			sqlite3_finalize(db->cache[i].st);

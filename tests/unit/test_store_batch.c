@@ -255,6 +255,26 @@ static void test_generations_follow_writes(void **state)
 	strbuf_release(&path);
 }
 
+/* A connection closed in the middle of a write lets go of the process's write lock. */
+static void test_close_in_write(void **state)
+{
+	struct yw_err err = YW_ERR_INIT;
+	struct db *a, *b;
+
+	(void)state;
+	assert_int_equal(db_open(&a, ":memory:", &err), 0);
+	assert_int_equal(db_begin(a, &err), 0);
+	db_close(a);
+	assert_int_equal(db_open(&b, ":memory:", &err), 0);
+	assert_int_equal(db_batch_begin(b, &err), 0);   /* would wait for ever on the lock */
+	assert_int_equal(db_begin(b, &err), 0);
+	db_close(b);
+	assert_int_equal(db_open(&a, ":memory:", &err), 0);
+	assert_int_equal(db_begin(a, &err), 0);
+	db_rollback(a);
+	db_close(a);
+}
+
 /* db_exists: a row, no row, and a failure that is not taken for "no row" */
 static void test_exists(void **state)
 {
@@ -283,6 +303,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_read_serial, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_generations_follow_writes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exists, setup, teardown),
+		cmocka_unit_test(test_close_in_write),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
