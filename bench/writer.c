@@ -7,7 +7,7 @@
  * three rounds per size, and prints the least thread CPU time per ticket
  * of each size. From two sizes follow the cost of a commit and the cost
  * of a ticket inside one. The search entries are rebuilt as the server's
- * writer rebuilds them, SEARCH_CHUNK tickets to a transaction, inside the
+ * writer rebuilds them, TK_FTS_CHUNK tickets to a transaction, inside the
  * timing: they are the writer's work too. Checkpoints run between rounds, outside the
  * timing, as the server's main thread runs them.
  */
@@ -17,8 +17,6 @@
 #include "domain/acct.h"
 #include "domain/tk.h"
 #include <time.h>
-
-#define SEARCH_CHUNK 64   /* as src/http/batch.c */
 
 static double thread_cpu(void)
 {
@@ -56,14 +54,14 @@ static double round_of(struct db *db, const struct yw_actor *a, int n, int size,
 		if (db_batch_commit(db, &err))
 			goto fail;
 		/* the search entries, as the server's writer rebuilds them (batch.c) */
-		for (unflushed += size; unflushed >= SEARCH_CHUNK; unflushed -= SEARCH_CHUNK)
-			if (tk_fts_flush(db, SEARCH_CHUNK, &done, &err))
+		for (unflushed += size; unflushed >= TK_FTS_CHUNK; unflushed -= TK_FTS_CHUNK)
+			if (tk_fts_flush(db, TK_FTS_CHUNK, &done, &err))
 				goto fail;
 	}
 	do {
-		if (tk_fts_flush(db, SEARCH_CHUNK, &done, &err))
+		if (tk_fts_flush(db, TK_FTS_CHUNK, &done, &err))
 			goto fail;
-	} while (done == SEARCH_CHUNK);
+	} while (done == TK_FTS_CHUNK);
 	return thread_cpu() - t0;
 fail:
 	fprintf(stderr, "yw_bench_writer: %s\n", err.msg);

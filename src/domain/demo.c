@@ -279,7 +279,7 @@ static int load_tickets(struct db *db, struct yw_err *err)
 
 int demo_load(struct db *db, struct yw_err *err)
 {
-	int rc, n;
+	int rc;
 
 	if (user_id(db, "zhangwei"))
 		return 0;
@@ -295,9 +295,7 @@ int demo_load(struct db *db, struct yw_err *err)
 	if ((rc = load_tickets(db, err)))
 		return rc;
 	/* the tickets' search entries, so that the database is whole without a server */
-	do {
-		if ((rc = tk_fts_flush(db, TK_FTS_FLUSH_MAX, &n, err)))
-			return rc;
-	} while (n == TK_FTS_FLUSH_MAX);
+	if ((rc = tk_fts_flush_all(db, err)))
+		return rc;
 	return 1;
 }

@@ -162,15 +162,19 @@ int tk_list_write(struct db *db, const struct yw_actor *a, const struct tk_query
  * A change marks its ticket (search_pending, in the change's own
  * transaction, so a crash loses no mark); tk_fts_flush() rebuilds the
  * entries of up to max marked tickets in one write transaction of its
- * own (the caller holds none) and sets *done to how many. The server
- * flushes in the background and at start. tk_list_write() calls
+ * own (the caller holds none) and sets *done to how many;
+ * tk_fts_flush_all() flushes every mark, TK_FTS_CHUNK to a transaction:
+ * a chunk holds the write lock about a millisecond, so writers wait no
+ * longer than for a batch of their own, and one FTS5 segment serves the
+ * chunk. The server flushes in the background and at start. tk_list_write() calls
  * tk_fts_sync() before a search, so a search finds every change
  * committed before it: when tickets are marked and the caller holds no
  * write transaction, it ends the caller's read transaction, if any,
  * flushes them all and begins a new read transaction.
  */
-#define TK_FTS_FLUSH_MAX 128
+#define TK_FTS_CHUNK 64
 int tk_fts_flush(struct db *db, int max, int *done, struct yw_err *err);
+int tk_fts_flush_all(struct db *db, struct yw_err *err);
 int tk_fts_sync(struct db *db, struct yw_err *err);
 /*
  * How many marks this process has made since it started (counting those

@@ -300,10 +300,21 @@ fail:
 	return rc;
 }
 
+int tk_fts_flush_all(struct db *db, struct yw_err *err)
+{
+	int rc, n;
+
+	do {
+		if ((rc = tk_fts_flush(db, TK_FTS_CHUNK, &n, err)))
+			return rc;
+	} while (n == TK_FTS_CHUNK);
+	return 0;
+}
+
 int tk_fts_sync(struct db *db, struct yw_err *err)
 {
 	int64_t marked = 0;
-	int rc, n;
+	int rc;
 
 	if (db_in_write(db))
 		return 0;
@@ -312,10 +323,8 @@ int tk_fts_sync(struct db *db, struct yw_err *err)
 	if (!marked)
 		return 0;
 	db_rollback(db);
-	do {
-		if ((rc = tk_fts_flush(db, TK_FTS_FLUSH_MAX, &n, err)))
-			return rc;
-	} while (n == TK_FTS_FLUSH_MAX);
+	if ((rc = tk_fts_flush_all(db, err)))
+		return rc;
 	return db_begin_read(db, err);
 }
 

@@ -112,7 +112,7 @@ static void on_flush(h2o_timeout_entry_t *entry)
 
 /*
  * The search entries of what the batches wrote (tk.h, tk_fts_flush) are
- * rebuilt here, SEARCH_CHUNK tickets to a transaction, after a batch
+ * rebuilt here, TK_FTS_CHUNK tickets to a transaction, after a batch
  * when a chunk's worth is waiting: under a steady stream the backlog
  * (which a search flushes before it runs) stays under a chunk and a
  * batch. The main thread's tick flushes the rest five times a second:
@@ -120,8 +120,6 @@ static void on_flush(h2o_timeout_entry_t *entry)
  * processes marked. (Flushing whenever the writer found its queue empty
  * flushed after nearly every batch: one segment per few tickets again.)
  */
-#define SEARCH_CHUNK 64
-
 static uint64_t search_seen;   /* tk_fts_marks() at the last flush that left less than a chunk */
 
 static void flush_search(void)
@@ -130,13 +128,13 @@ static void flush_search(void)
 	uint64_t marks = tk_fts_marks();
 	int n;
 
-	if (marks - search_seen < SEARCH_CHUNK)
+	if (marks - search_seen < TK_FTS_CHUNK)
 		return;
-	if (tk_fts_flush(writer_db, SEARCH_CHUNK, &n, &err)) {
+	if (tk_fts_flush(writer_db, TK_FTS_CHUNK, &n, &err)) {
 		yw_log_error("search index: %s", err.msg);
 		n = 0;   /* the main thread's tick tries again */
 	}
-	if (n < SEARCH_CHUNK)
+	if (n < TK_FTS_CHUNK)
 		search_seen = marks;
 	yw_err_clear(&err);
 }

@@ -179,25 +179,6 @@ static int listen_on(const char *addr, char *actual, size_t actual_size, struct 
 	return fd;
 }
 
-/*
- * Rebuilds the search entries of every marked ticket, SEARCH_CHUNK to a
- * transaction: a chunk holds the write lock about a millisecond, so the
- * writers wait no longer than for a batch of their own, and one FTS5
- * segment serves the chunk.
- */
-#define SEARCH_CHUNK 64
-
-static int flush_search(struct db *db, struct yw_err *err)
-{
-	int n, rc;
-
-	do {
-		if ((rc = tk_fts_flush(db, SEARCH_CHUNK, &n, err)))
-			return rc;
-	} while (n == SEARCH_CHUNK);
-	return 0;
-}
-
 int http_serve(const struct http_server_opts *opts, struct yw_err *err)
 {
 	struct worker *workers;
@@ -254,7 +235,7 @@ int http_serve(const struct http_server_opts *opts, struct yw_err *err)
 	    (rc = http_batch_start(opts->db_path, err)))
 		goto out;
 	/* what a crash or another process left for the search index, before the first search */
-	if ((rc = flush_search(maint, err)))
+	if ((rc = tk_fts_flush_all(maint, err)))
 		goto out;
 	for (int i = 0; i < nthreads; i++)
 		pthread_create(&workers[i].thread, NULL, worker_main, &workers[i]);
@@ -276,7 +257,7 @@ int http_serve(const struct http_server_opts *opts, struct yw_err *err)
 		sig = sigtimedwait(&sigs, NULL, &tick);
 		if (sig == SIGINT || sig == SIGTERM)
 			break;
-		if (flush_search(maint, &cerr))
+		if (tk_fts_flush_all(maint, &cerr))
 			yw_log_error("search index: %s", cerr.msg);
 		yw_err_clear(&cerr);
 		if (db_checkpoint(maint, &cerr))
