@@ -92,8 +92,9 @@ static __thread struct strbuf json_out = STRBUF_INIT;
  * The reads of one turn of a worker's event loop share one read
  * transaction: the first read request of the turn begins it, and it ends
  * with the turn (h2o's zero timeout, after every socket that was ready
- * has been served), before any write request that the worker runs
- * itself, and before the answers to a batch. Beginning and ending one per request was a
+ * has been served), and before any write request that the worker runs
+ * itself. The answers to a batch end it and begin a new one, which sees
+ * what the batch committed. Beginning and ending one per request was a
  * sixth of a worker's time on GET /tickets/{id}. A request ready at the
  * start of a turn was sent before the turn began, so the snapshot taken
  * in the turn has every write answered before that request was sent.
@@ -120,7 +121,7 @@ static void on_turn_end(h2o_timeout_entry_t *entry)
 	http_read_end();
 }
 
-static int read_begin(h2o_req_t *h, struct db *db, struct yw_err *err)
+int http_read_begin(h2o_context_t *ctx, struct db *db, struct yw_err *err)
 {
 	int rc;
 
@@ -131,7 +132,7 @@ static int read_begin(h2o_req_t *h, struct db *db, struct yw_err *err)
 	reads.open = true;
 	reads.db = db;
 	reads.end.cb = on_turn_end;
-	h2o_timeout_link(h->conn->ctx->loop, &h->conn->ctx->zero_timeout, &reads.end);
+	h2o_timeout_link(ctx->loop, &ctx->zero_timeout, &reads.end);
 	return 0;
 }
 
@@ -491,19 +492,17 @@ int http_api_handle(h2o_req_t *h, struct db *db)
 	if ((rc = parse_query(&r)))
 		goto out;
 	/*
-	 * A read request runs in one read transaction, authentication
+	 * A read request runs in the turn's read transaction, authentication
 	 * included: one snapshot for all its queries, and SQLite takes its
 	 * file locks once instead of once per statement (those locks are
-	 * what two workers contend on). A bearer token's last_used_at is
-	 * written after it (r.touch_token).
-	 */
-	/*
-	 * A write run by the writer thread (HR_BATCH) only reads here, to
-	 * authenticate and decode: it shares the turn's reads too. Any other
-	 * write writes on this connection, so the turn's reads end first.
+	 * what two workers contend on). A write run by the writer thread
+	 * (HR_BATCH) only reads here, to authenticate and decode: it shares
+	 * the turn's reads too. Any other write writes on this connection,
+	 * so the turn's reads end first. A bearer token's last_used_at is
+	 * written after the request (r.touch_token).
 	 */
 	if (!is_write(h) || (route->flags & HR_BATCH))
-		rc = read_begin(h, db, &r.err);
+		rc = http_read_begin(h->conn->ctx, db, &r.err);
 	else
 		http_read_end();
 	if (rc)
@@ -527,8 +526,10 @@ int http_api_handle(h2o_req_t *h, struct db *db)
 	rc = route->fn(&r);
 out:
 	/* a handler must never leave a transaction open, but for the turn's reads */
-	if (!reads.open || db_in_write(db))
-		http_read_end(), db_rollback(db);
+	if (!reads.open || db_in_write(db)) {
+		http_read_end();
+		db_rollback(db);
+	}
 	if (rc)
 		http_send_error(&r, rc);
 	if (r.touch_token) {

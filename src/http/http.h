@@ -98,10 +98,10 @@ struct http_req {
  * http_api_handle() queues an HR_BATCH request with http_batch_add(),
  * which takes over r's memory; when its batch is done, the owning
  * worker calls http_batch_reply() (rc: what the write returned), which
- * answers and releases the request. The worker answers all the requests
- * that came back together in one read transaction of db, which it holds
- * around the calls; read_err is why that transaction could not begin
- * (code 0 when it did).
+ * answers and releases the request. The worker answers the requests
+ * that came back together in the turn's read transaction
+ * (http_read_begin), begun after their commit; read_err is why that
+ * transaction could not begin (code 0 when it did).
  */
 int http_batch_start(const char *db_path, struct yw_err *err);
 void http_batch_stop(void);
@@ -174,7 +174,12 @@ int http_ticket_decode_patch(json_t *body, struct tk_patch *p, struct yw_err *er
 int http_api_handle(h2o_req_t *req, struct db *db);
 /* Frees what the calling worker thread kept between requests. */
 void http_api_thread_done(void);
-/* Ends the read transaction the worker's read requests share in a turn of its loop, if open. */
+/*
+ * The read transaction a worker's requests share in a turn of its loop
+ * (api.c): http_read_begin() begins it unless it is open, and the turn's
+ * end ends it; http_read_end() ends it sooner, if open.
+ */
+int http_read_begin(h2o_context_t *ctx, struct db *db, struct yw_err *err);
 void http_read_end(void);
 
 /* The server: workers, listening socket, clean shutdown. */
