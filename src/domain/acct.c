@@ -276,11 +276,18 @@ void acct_token_touch(struct db *db, int64_t token_id)
 	struct yw_err err = YW_ERR_INIT;
 	int64_t now = yw_now();
 
-	/* a lost update costs only a stale time: it must not refuse the request */
-	if (db_execf(db, &err, "UPDATE api_tokens SET last_used_at = ?"
-		     " WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)",
-		     "iii", now, token_id, now - ACCT_TOKEN_TOUCH))
+	/*
+	 * A lost update costs only a stale time: it must not refuse the
+	 * request. db_begin queues on the process's write lock (in a batch,
+	 * it opens a part of it) instead of SQLite's sleeping busy wait.
+	 */
+	if (db_begin(db, &err) || db_execf(db, &err, "UPDATE api_tokens SET last_used_at = ?"
+					    " WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)",
+					    "iii", now, token_id, now - ACCT_TOKEN_TOUCH) ||
+	    db_commit(db, &err)) {
+		db_rollback(db);
 		yw_log(YW_LOG_WARN, "token %" PRId64 ": cannot write last_used_at: %s", token_id, err.msg);
+	}
 	yw_err_clear(&err);
 }
 

@@ -88,9 +88,10 @@ int acct_auth_session(struct db *db, const char *sid, struct yw_actor *out,
  * at most once per ACCT_TOKEN_TOUCH seconds. acct_auth_bearer() only
  * reads, so it may run in the request's read transaction; when the time
  * is due it sets *touch to the token's id (else 0), and the caller then
- * calls acct_token_touch() outside any transaction (a deferred read
- * transaction cannot always take the write lock). A failed write is
- * logged and does not refuse the token.
+ * calls acct_token_touch() outside any read transaction (a deferred read
+ * transaction cannot always take the write lock), or inside a batch
+ * (db_batch_begin), where it writes in a part of its own. A failed write
+ * is logged and does not refuse the token.
  */
 #define ACCT_TOKEN_TOUCH 60
 int acct_auth_bearer(struct db *db, const char *token, struct yw_actor *out, int64_t *touch, struct yw_err *err);

@@ -499,7 +499,10 @@ int http_api_handle(h2o_req_t *h, struct db *db)
 	 * (HR_BATCH) only reads here, to authenticate and decode: it shares
 	 * the turn's reads too. Any other write writes on this connection,
 	 * so the turn's reads end first. A bearer token's last_used_at is
-	 * written after the request (r.touch_token).
+	 * written after the request (r.touch_token), by the writer thread in
+	 * its batch for an HR_BATCH request: written here, inside the turn's
+	 * read transaction, it failed whenever the writer had committed since
+	 * the turn began ("database is locked"), and so on every request.
 	 */
 	if (!is_write(h) || (route->flags & HR_BATCH))
 		rc = http_read_begin(h->conn->ctx, db, &r.err);
@@ -517,10 +520,7 @@ int http_api_handle(h2o_req_t *h, struct db *db)
 		goto out;
 	}
 	if (route->flags & HR_BATCH) {
-		if (r.touch_token)
-			acct_token_touch(db, r.touch_token);
-		r.touch_token = 0;
-		http_batch_add(&r);   /* owns r's memory now */
+		http_batch_add(&r);   /* owns r's memory now, r.touch_token included */
 		return 0;
 	}
 	rc = route->fn(&r);

@@ -75,6 +75,9 @@ static void run_batch(struct db *db, struct batch_job *jobs)
 			j->r.db = db;
 			j->rc = j->r.route->fn(&j->r);
 			db_rollback(db);   /* undoes a part the handler left open */
+			if (j->r.touch_token)
+				acct_token_touch(db, j->r.touch_token);
+			j->r.touch_token = 0;
 		}
 		rc = db_batch_commit(db, &err);
 		sla_after_commit();

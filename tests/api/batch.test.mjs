@@ -141,6 +141,33 @@ test('a read sent after a write was answered sees it, while other reads share th
   }
 });
 
+test('a token that creates tickets among others records its last use, in the batch', async () => {
+  // the creation's token is looked up in the worker's read transaction,
+  // whose snapshot the writer's commits soon make stale: its last_used_at
+  // is written by the writer, in the batch. Written by the worker it was
+  // refused ("database is locked") whenever the writer had committed
+  // since the worker's turn began, and so retried on every request.
+  const lina = "(SELECT id FROM users WHERE login = 'lina')";
+  srv.sql(`UPDATE api_tokens SET last_used_at = NULL WHERE user_id = ${lina}`);
+  const t0 = Math.floor(Date.now() / 1000);
+  const mine = [];
+  for (let round = 0; round < 5; round++) {
+    const others = Array.from({ length: 24 }, (_, i) =>
+      srv.post('/api/v1/tickets', { type: 'incident', title: `并发 touch${round}-${i}`, impact: 3, urgency: 3 },
+        { token: tok.zhangwei }));
+    mine.push(srv.post('/api/v1/tickets', { type: 'request', title: `令牌 touch${round}` }, { token: tok.lina }));
+    await Promise.all(others);
+    // due again: written anew by the next round's creation
+    if (round < 4)
+      srv.sql(`UPDATE api_tokens SET last_used_at = ${t0 - 3600} WHERE user_id = ${lina}`);
+    await mine[round];
+  }
+  for (const r of await Promise.all(mine)) assert.equal(r.status, 201, r.text);
+  const used = srv.sql(`SELECT last_used_at FROM api_tokens WHERE user_id = ${lina}`);
+  assert.ok(used.length > 0 && used.every((u) => u.last_used_at >= t0 - 1), JSON.stringify(used));
+  assert.doesNotMatch(srv.getLog(), /cannot write last_used_at|database is locked/);
+});
+
 test('clients that hang up with their creation queued do not hurt the server or the others', async () => {
   const { port } = new URL(srv.base);
   const body = JSON.stringify({ type: 'incident', title: '挂断 hang-up' });
