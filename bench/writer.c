@@ -2,7 +2,7 @@
  * writer.c - yw_bench_writer DB [PER_ROUND]: what the server's writer
  * thread spends on a ticket, without HTTP. Creates incidents with
  * tk_create, as POST /tickets does, in group-commit batches of 1, 5 and
- * 20 (db_batch_begin ... db_batch_commit, a savepoint each, as
+ * 20 (db_batch_begin ... db_batch_commit, an optimistic part each, as
  * src/http/batch.c runs them), PER_ROUND tickets (default 2000) a round,
  * three rounds per size, and prints the least thread CPU time per ticket
  * of each size. From two sizes follow the cost of a commit and the cost

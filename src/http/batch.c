@@ -11,7 +11,11 @@
  * been read) it hands its queue to the writer thread. The writer takes
  * everything queued, by every worker, and runs it in one write
  * transaction, each request in a part of its own (db.h), so that a
- * request that fails undoes only its own changes. After the commit each
+ * request that fails undoes only its own changes. (Should one fail after
+ * it has written, which validation before the first write makes rare,
+ * the whole batch is undone and runs again, each part a savepoint: so a
+ * handler's writing run may come twice, and must leave nothing but its
+ * result in the request.) After the commit each
  * request goes back to the worker that owns its connection, which runs
  * the handler again with r->replying set to send the answer (it reads
  * the result back in a read transaction it shares with the other
@@ -64,6 +68,19 @@ static pthread_t writer;
 static struct db *writer_db;
 
 /* Runs the jobs in one transaction on db and sends each back to its worker. */
+static void run_jobs(struct db *db, struct batch_job *jobs)
+{
+	/* after a spoiling failure the rest would run only to be undone */
+	for (struct batch_job *j = jobs; j && !db_batch_spoiled(db); j = j->next) {
+		j->r.db = db;
+		yw_err_clear(&j->r.err);
+		j->rc = j->r.route->fn(&j->r);
+		db_rollback(db);   /* undoes a part the handler left open */
+		if (j->r.touch_token)
+			acct_token_touch(db, j->r.touch_token);
+	}
+}
+
 static void run_batch(struct db *db, struct batch_job *jobs)
 {
 	struct yw_err err = YW_ERR_INIT;
@@ -71,15 +88,12 @@ static void run_batch(struct db *db, struct batch_job *jobs)
 	int rc;
 
 	if (!(rc = db_batch_begin(db, &err))) {
-		for (j = jobs; j; j = j->next) {
-			j->r.db = db;
-			j->rc = j->r.route->fn(&j->r);
-			db_rollback(db);   /* undoes a part the handler left open */
-			if (j->r.touch_token)
-				acct_token_touch(db, j->r.touch_token);
-			j->r.touch_token = 0;
-		}
-		rc = db_batch_commit(db, &err);
+		run_jobs(db, jobs);
+		/* one failed after it had written: the batch again, each request undoable alone */
+		if (db_batch_spoiled(db) && !(rc = db_batch_redo(db, &err)))
+			run_jobs(db, jobs);
+		if (!rc)
+			rc = db_batch_commit(db, &err);
 		sla_after_commit();
 	}
 	if (rc)

@@ -100,16 +100,28 @@ bool db_in_write(struct db *db);
 /*
  * Group commit. A batch is one write transaction that holds the changes
  * of several requests: between db_batch_begin() and db_batch_commit(),
- * db_begin() opens a part (a savepoint), db_commit() keeps it and
- * db_rollback() undoes that part alone, so each request still changes
- * all or nothing. The batch's commit makes every kept part durable at
- * once; a failed commit (or db_batch_rollback) loses them all, so
- * callers answer the requests of a batch only after it.
+ * db_begin() opens a part, db_commit() keeps it and db_rollback() undoes
+ * that part alone, so each request still changes all or nothing. The
+ * batch's commit makes every kept part durable at once; a failed commit
+ * (or db_batch_rollback) loses them all, so callers answer the requests
+ * of a batch only after it.
+ *
+ * A batch begins optimistic: its parts are not savepoints, because a
+ * savepoint copies every page a part touches before it writes it, which
+ * cost a fifth of the writer's work, and parts nearly always succeed.
+ * A part rolled back before it wrote anything undoes nothing; one rolled
+ * back after it wrote spoils the batch (db_batch_spoiled), and then only
+ * db_batch_redo() or db_batch_rollback() may follow: the redo undoes the
+ * whole transaction and opens it again, keeping the write lock, with
+ * savepoints for parts, and the caller runs every part again.
+ * db_batch_commit() refuses a spoiled batch.
  */
 int db_batch_begin(struct db *db, struct yw_err *err);
 int db_batch_commit(struct db *db, struct yw_err *err);
 void db_batch_rollback(struct db *db);
 bool db_in_batch(struct db *db);
+bool db_batch_spoiled(struct db *db);
+int db_batch_redo(struct db *db, struct yw_err *err);
 
 /*
  * Full-text search. The index holds, per ticket id, two columns of

@@ -34,7 +34,10 @@ struct db {
 	sqlite3 *h;
 	bool writing;        /* holds write_lock: a write transaction is open */
 	bool batch;          /* the write transaction is a batch (db_batch_begin) */
-	bool part;           /* a batch's part (savepoint) is open */
+	bool part;           /* a batch's part is open */
+	bool careful;        /* the batch's parts are savepoints (db_batch_redo) */
+	bool spoiled;        /* a part that had written was rolled back, in an optimistic batch */
+	int64_t part_changes;  /* sqlite3_total_changes64() when the part began */
 	uint64_t read_serial;  /* of the open read transaction, or 0 */
 	uint64_t serials;
 	struct {
@@ -523,10 +526,14 @@ int db_begin(struct db *db, struct yw_err *err)
 	int rc;
 
 	if (db->batch && !db->part) {
-		if ((rc = db_execf(db, err, "SAVEPOINT part", "")))
+		/* statements run after SQLite rolled the batch back (a full disk) would each commit */
+		if (sqlite3_get_autocommit(db->h))
+			return yw_errf(err, YW_EDB, "", "the batch's transaction was rolled back");
+		if (db->careful && (rc = db_execf(db, err, "SAVEPOINT part", "")))
 			return rc;
 		db->part = true;
 		db->fts_mark = db->nfts;
+		db->part_changes = sqlite3_total_changes64(db->h);
 		return 0;
 	}
 	if (db->writing) {
@@ -546,7 +553,7 @@ int db_begin(struct db *db, struct yw_err *err)
 static void write_done(struct db *db)
 {
 	fts_drop(db, 0);
-	db->batch = db->part = false;
+	db->batch = db->part = db->careful = db->spoiled = false;
 	db->wgens = false;
 	if (db->writing) {
 		db->writing = false;
@@ -584,10 +591,12 @@ int db_commit(struct db *db, struct yw_err *err)
 			THIS_SHOULD_NEVER_HAPPEN;
 			return yw_errf(err, YW_EINTERNAL, "", "commit without a transaction");
 		}
-		if ((rc = db_execf(db, err, "RELEASE part", "")))
+		if (db->careful && (rc = db_execf(db, err, "RELEASE part", ""))) {
 			db_rollback(db);
+			return rc;
+		}
 		db->part = false;
-		return rc;
+		return 0;
 	}
 	if (!(rc = fts_flush(db, err)))
 		rc = db_execf(db, err, "COMMIT", "");
@@ -603,11 +612,20 @@ void db_rollback(struct db *db)
 
 	db->wgens = false;   /* what is undone may have changed them */
 	if (db->batch) {
-		/* a part undoes only itself; the batch goes on */
+		/*
+		 * A part undoes only itself; the batch goes on. Without a
+		 * savepoint that is possible only if it changed no row (a
+		 * failed statement changes none: SQLite undoes it alone).
+		 */
 		if (db->part) {
-			if (db_execf(db, &err, "ROLLBACK TO part", "") || db_execf(db, &err, "RELEASE part", "")) {
+			if (!db->careful) {
+				if (sqlite3_total_changes64(db->h) != db->part_changes)
+					db->spoiled = true;
+			} else if (db_execf(db, &err, "ROLLBACK TO part", "") ||
+				   db_execf(db, &err, "RELEASE part", "")) {
 				yw_log_error("sqlite: cannot undo a batch part: %s", err.msg);
 				yw_err_clear(&err);
+				db->spoiled = true;
 			}
 			fts_drop(db, db->fts_mark);
 			db->part = false;
@@ -626,8 +644,10 @@ int db_batch_begin(struct db *db, struct yw_err *err)
 {
 	int rc = db_begin(db, err);
 
-	if (!rc)
+	if (!rc) {
 		db->batch = true;
+		db->careful = db->spoiled = false;
+	}
 	return rc;
 }
 
@@ -636,12 +656,40 @@ bool db_in_batch(struct db *db)
 	return db->batch;
 }
 
-int db_batch_commit(struct db *db, struct yw_err *err)
+bool db_batch_spoiled(struct db *db)
 {
+	return db->batch && db->spoiled;
+}
+
+int db_batch_redo(struct db *db, struct yw_err *err)
+{
+	int rc;
+
 	if (!db->batch || db->part) {
 		THIS_SHOULD_NEVER_HAPPEN;
 		db_batch_rollback(db);
-		return yw_errf(err, YW_EINTERNAL, "", "batch commit with a part still open");
+		return yw_errf(err, YW_EINTERNAL, "", "batch redo outside a batch or inside a part");
+	}
+	/* the process's write lock stays held: no writer of this process comes between */
+	fts_drop(db, 0);
+	db->wgens = false;
+	db->spoiled = false;
+	db->careful = true;
+	if ((!sqlite3_get_autocommit(db->h) && (rc = db_execf(db, err, "ROLLBACK", ""))) ||
+	    (rc = db_execf(db, err, "BEGIN IMMEDIATE", ""))) {
+		db_batch_rollback(db);
+		return rc;
+	}
+	return 0;
+}
+
+int db_batch_commit(struct db *db, struct yw_err *err)
+{
+	if (!db->batch || db->part || db->spoiled) {
+		THIS_SHOULD_NEVER_HAPPEN;
+		db_batch_rollback(db);
+		return yw_errf(err, YW_EINTERNAL, "", db->spoiled ? "batch commit of a spoiled batch" :
+			       "batch commit with a part still open");
 	}
 	db->batch = false;
 	return db_commit(db, err);

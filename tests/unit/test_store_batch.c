@@ -1,6 +1,7 @@
 /*
  * test_store_batch.c - the store's transactions as group commit uses
- * them: parts of a batch that keep or undo only themselves, search-index
+ * them: parts of a batch that keep or undo only themselves (optimistic,
+ * spoiled and redone), search-index
  * entries written at the commit (and dropped with what undid them), the
  * read-transaction serial, the cache generations of migration 0007, and
  * db_exists.
@@ -79,7 +80,19 @@ static void part(struct db *db, int64_t value, bool keep)
 		db_rollback(db);
 }
 
-static void test_parts_keep_or_undo_themselves(void **state)
+/* A part that fails before it writes: a statement SQLite refuses whole. */
+static void failed_part(struct db *db)
+{
+	struct yw_err err = YW_ERR_INIT;
+
+	assert_int_equal(db_begin(db, &err), 0);
+	assert_int_not_equal(db_execf(db, &err, "INSERT INTO counters (name, value) VALUES ('w1', 0)", ""), 0);
+	yw_err_clear(&err);
+	db_rollback(db);
+}
+
+/* Optimistic parts (no savepoints): a part that wrote nothing undoes nothing, the batch goes on. */
+static void test_optimistic_parts(void **state)
 {
 	struct db *db = *state;
 	struct yw_err err = YW_ERR_INIT;
@@ -87,11 +100,60 @@ static void test_parts_keep_or_undo_themselves(void **state)
 	assert_int_equal(db_batch_begin(db, &err), 0);
 	assert_true(db_in_batch(db));
 	part(db, 1, true);
+	failed_part(db);
+	assert_false(db_batch_spoiled(db));
+	part(db, 3, true);
+	db_rollback(db);   /* the dispatcher's safety rollback between requests */
+	assert_false(db_batch_spoiled(db));
+	assert_int_equal(db_batch_commit(db, &err), 0);
+	assert_int_equal(count(db, "SELECT COUNT(*) FROM counters WHERE name LIKE 'w%'"), 2);
+	assert_int_equal(count(db, "SELECT SUM(value) FROM counters WHERE name LIKE 'w%'"), 4);
+	assert_int_equal(found(db, "w1"), 1);
+	assert_int_equal(found(db, "w3"), 1);
+}
+
+/* A spoiled batch cannot be committed: nothing of it is written. */
+static void test_spoiled_batch_is_refused(void **state)
+{
+	struct db *db = *state;
+	struct yw_err err = YW_ERR_INIT;
+
+	assert_int_equal(db_batch_begin(db, &err), 0);
+	part(db, 1, true);
 	part(db, 2, false);
+	assert_true(db_batch_spoiled(db));
+	assert_int_not_equal(db_batch_commit(db, &err), 0);
+	yw_err_clear(&err);
+	assert_false(db_in_batch(db));
+	assert_int_equal(count(db, "SELECT COUNT(*) FROM counters WHERE name LIKE 'w%'"), 0);
+	assert_int_equal(found(db, "w1"), 0);
+	part(db, 3, true);   /* and the connection writes normally after */
+	assert_int_equal(found(db, "w3"), 1);
+}
+
+/* The parts of a spoiled batch, run again after db_batch_redo, keep or undo themselves. */
+static void test_parts_keep_or_undo_themselves(void **state)
+{
+	struct db *db = *state;
+	struct yw_err err = YW_ERR_INIT;
+
+	assert_int_equal(db_batch_begin(db, &err), 0);
+	part(db, 1, true);
+	part(db, 2, false);
+	assert_true(db_batch_spoiled(db));
+	assert_int_equal(db_batch_redo(db, &err), 0);
+	assert_false(db_batch_spoiled(db));
+	assert_true(db_in_batch(db));
+	/* the first run is gone, its index entries with it */
+	assert_int_equal(count(db, "SELECT COUNT(*) FROM counters WHERE name LIKE 'w%'"), 0);
+	part(db, 1, true);
+	part(db, 2, false);
+	failed_part(db);
 	part(db, 3, true);
 	/* the dispatcher's safety rollback between requests undoes nothing */
 	db_rollback(db);
 	part(db, 4, false);
+	assert_false(db_batch_spoiled(db));
 	/* nothing is in the index before the batch commits */
 	assert_int_equal(found(db, "w1"), 0);
 	assert_int_equal(db_batch_commit(db, &err), 0);
@@ -208,15 +270,24 @@ static void test_generations_follow_writes(void **state)
 	assert_string_equal(path.buf, "网络");
 	db_rollback(db);
 	assert_true(db_cache_gen(db, "directory") == g0);
-	/* the same in a batch, where a part's undo must drop the generations it saw */
+	/*
+	 * The same in a batch, where an undo must drop the generations it
+	 * saw: a redo's (an optimistic part cannot undo a write alone), then
+	 * a savepoint's.
+	 */
 	assert_int_equal(db_batch_begin(db, &err), 0);
-	assert_int_equal(db_begin(db, &err), 0);
-	assert_true(db_cache_gen(db, "directory") == g0);
-	assert_int_equal(db_exec(db, "INSERT INTO categories (id, name, created_at, updated_at)"
-				 " VALUES (1, '网络', 0, 0)", &err), 0);
-	assert_true(db_cache_gen(db, "directory") != g0);
-	db_rollback(db);
-	assert_true(db_cache_gen(db, "directory") == g0);
+	for (int careful = 0; careful < 2; careful++) {
+		assert_int_equal(db_begin(db, &err), 0);
+		assert_true(db_cache_gen(db, "directory") == g0);
+		assert_int_equal(db_exec(db, "INSERT INTO categories (id, name, created_at, updated_at)"
+					 " VALUES (1, '网络', 0, 0)", &err), 0);
+		assert_true(db_cache_gen(db, "directory") != g0);
+		db_rollback(db);
+		assert_true(db_batch_spoiled(db) == !careful);
+		if (!careful)
+			assert_int_equal(db_batch_redo(db, &err), 0);
+		assert_true(db_cache_gen(db, "directory") == g0);
+	}
 	db_batch_rollback(db);
 	assert_int_equal(dir_get(db, &d, &err), 0);
 	strbuf_reset(&path);
@@ -297,6 +368,8 @@ static void test_exists(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_optimistic_parts, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_spoiled_batch_is_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_parts_keep_or_undo_themselves, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_batch_rollback_loses_all, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_batch_commit_failure_loses_all, setup, teardown),
