@@ -43,11 +43,24 @@ void jw_end_arr(struct jw *w)
 	w->comma = true;
 }
 
-void jw_key(struct jw *w, const char *key)
+void jw_key_n(struct jw *w, const char *key, size_t len)
 {
-	sep(w);
-	jout_str(w->out, key, strlen(key));
-	strbuf_addch(w->out, ':');
+	struct strbuf *sb = w->out;
+	char *p;
+
+	for (size_t i = 0; i < len; i++)
+		assert((unsigned char)key[i] >= 0x20 && key[i] != '"' && key[i] != '\\');
+	strbuf_grow(sb, len + 4);
+	p = sb->buf + sb->len;
+	if (w->comma)
+		*p++ = ',';
+	*p++ = '"';
+	memcpy(p, key, len);
+	p += len;
+	*p++ = '"';
+	*p++ = ':';
+	sb->len = (size_t)(p - sb->buf);
+	sb->buf[sb->len] = '\0';
 	w->comma = false;
 }
 

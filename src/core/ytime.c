@@ -1,6 +1,7 @@
 #include "yw.h"
 #include "ytime.h"
 #include <sys/time.h>
+#include <limits.h>
 
 static int64_t fake_now;
 
@@ -23,10 +24,43 @@ int64_t yw_now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/*
+ * gmtime_r() by arithmetic (civil_from_days, the inverse of
+ * yw_days_from_civil below): glibc's takes the time-zone lock even for
+ * UTC, and a ticket answer formats a dozen times. Fills what gmtime_r()
+ * fills, tm_zone "GMT" included; NULL where the year would not fit.
+ */
 struct tm *yw_gmtime(int64_t t, struct tm *out)
 {
-	time_t tt = (time_t)t;
-	return gmtime_r(&tt, out);
+	int64_t days = t / 86400, secs = t % 86400;
+
+	if (secs < 0) {
+		secs += 86400;
+		days--;
+	}
+	int64_t z = days + 719468;
+	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+	unsigned doe = (unsigned)(z - era * 146097);                           /* [0, 146096] */
+	unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;  /* [0, 399] */
+	unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);                /* [0, 365], from March */
+	unsigned mp = (5 * doy + 2) / 153;                                     /* [0, 11], from March */
+	unsigned d = doy - (153 * mp + 2) / 5 + 1;
+	unsigned m = mp < 10 ? mp + 3 : mp - 9;
+	int64_t y = (int64_t)yoe + era * 400 + (m <= 2);
+
+	if (y - 1900 > INT_MAX || y - 1900 < INT_MIN)
+		return NULL;
+	memset(out, 0, sizeof(*out));
+	out->tm_year = (int)(y - 1900);
+	out->tm_mon = (int)m - 1;
+	out->tm_mday = (int)d;
+	out->tm_hour = (int)(secs / 3600);
+	out->tm_min = (int)(secs / 60 % 60);
+	out->tm_sec = (int)(secs % 60);
+	out->tm_wday = (int)(((days % 7) + 11) % 7);   /* 1970-01-01 was a Thursday */
+	out->tm_yday = (int)(days - yw_days_from_civil(y, 1, 1));
+	out->tm_zone = "GMT";
+	return out;
 }
 
 static char *put2(char *p, int v)

@@ -585,6 +585,29 @@ static void test_jw_fixed(void **state)
 	strbuf_release(&sb);
 }
 
+/* Whether every key of j is text jw_key takes as it is (no escape needed). */
+static bool plain_keys(const json_t *j)
+{
+	const char *key;
+	json_t *v;
+	size_t i;
+
+	if (json_is_object(j)) {
+		json_object_foreach((json_t *)j, key, v) {
+			for (const char *p = key; *p; p++)
+				if ((unsigned char)*p < 0x20 || *p == '"' || *p == '\\')
+					return false;
+			if (!plain_keys(v))
+				return false;
+		}
+	} else if (json_is_array(j)) {
+		json_array_foreach(j, i, v)
+			if (!plain_keys(v))
+				return false;
+	}
+	return true;
+}
+
 static void test_jw_random_trees(void **state)
 {
 	int compared = 0;
@@ -596,8 +619,11 @@ static void test_jw_random_trees(void **state)
 		struct jw w;
 
 		jout_dump(j, &want);
-		/* jw takes C strings: leave out the trees with a NUL in a string or key */
-		if (!strstr(want.buf, "\\u0000")) {
+		/*
+		 * jw takes C strings: leave out the trees with a NUL in a string
+		 * or key, and those with a key that needs an escape (jw_key)
+		 */
+		if (!strstr(want.buf, "\\u0000") && plain_keys(j)) {
 			jw_init(&w, &got);
 			jw_walk(&w, j);
 			assert_string_equal(got.buf, want.buf);

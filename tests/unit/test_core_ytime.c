@@ -95,6 +95,44 @@ static void test_fmt_iso(void **state)
 	}
 }
 
+static void same_tm(int64_t t)
+{
+	time_t tt = (time_t)t;
+	struct tm a, b;
+
+	assert_non_null(yw_gmtime(t, &a));
+	assert_non_null(gmtime_r(&tt, &b));
+	assert_int_equal(a.tm_year, b.tm_year);
+	assert_int_equal(a.tm_mon, b.tm_mon);
+	assert_int_equal(a.tm_mday, b.tm_mday);
+	assert_int_equal(a.tm_hour, b.tm_hour);
+	assert_int_equal(a.tm_min, b.tm_min);
+	assert_int_equal(a.tm_sec, b.tm_sec);
+	assert_int_equal(a.tm_wday, b.tm_wday);
+	assert_int_equal(a.tm_yday, b.tm_yday);
+	assert_int_equal(a.tm_isdst, b.tm_isdst);
+	assert_int_equal(a.tm_gmtoff, b.tm_gmtoff);
+	assert_string_equal(a.tm_zone, b.tm_zone);
+}
+
+/* yw_gmtime computes what gmtime_r says, every field, on both sides of 1970 and to the edges. */
+static void test_gmtime(void **state)
+{
+	static const int64_t edges[] = { 0, -1, 1, 86399, 86400, -86400, -86401, 951782400, 951868800,
+					 4107542400, -2203891200, -62167219200, -62167219201, 253402300799,
+					 67767976233532799, -67768040609740800 };
+	struct tm a;
+
+	for (int64_t t = -62167219200 * 2; t < 253402400000 * 2; t += 86400 * 331 + 3599 * 5 + 7)
+		same_tm(t);
+	for (size_t i = 0; i < sizeof(edges) / sizeof(edges[0]); i++)
+		same_tm(edges[i]);
+	/* a year past int: NULL, as gmtime_r */
+	assert_null(yw_gmtime(INT64_MAX, &a));
+	assert_null(yw_gmtime(INT64_MIN, &a));
+	(void)state;
+}
+
 static void test_round_trip(void **state)
 {
 	char buf[32];
@@ -131,6 +169,7 @@ int main(void)
 		cmocka_unit_test(test_parse_valid),
 		cmocka_unit_test(test_parse_invalid),
 		cmocka_unit_test(test_fmt_iso),
+		cmocka_unit_test(test_gmtime),
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_days_from_civil),
 		cmocka_unit_test(test_fake_now),
