@@ -382,13 +382,15 @@ static void client_ip(struct http_req *r)
 {
 	struct sockaddr_storage ss;
 	socklen_t len = r->h->conn->callbacks->get_peername(r->h->conn, (struct sockaddr *)&ss);
-	char buf[64] = "";
+	const void *a = NULL;
 
 	if (len && ss.ss_family == AF_INET)
-		inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, buf, sizeof(buf));
+		a = &((struct sockaddr_in *)&ss)->sin_addr;
 	else if (len && ss.ss_family == AF_INET6)
-		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, buf, sizeof(buf));
-	snprintf(r->actor.ip, sizeof(r->actor.ip), "%s", buf);
+		a = &((struct sockaddr_in6 *)&ss)->sin6_addr;
+	/* 64 bytes hold any address inet_ntop writes (INET6_ADDRSTRLEN is 46) */
+	if (!a || !inet_ntop(ss.ss_family, a, r->actor.ip, sizeof(r->actor.ip)))
+		r->actor.ip[0] = '\0';
 }
 
 static bool is_write(h2o_req_t *h)

@@ -85,24 +85,31 @@ static int match(const char *pat, const char *path, size_t plen, struct http_req
 	return 1;
 }
 
+/*
+ * The routes of the request's method first, in table order: the first
+ * whose pattern matches is the route. Only when none does are the others
+ * tried, to tell a 405 (the path exists) from a 404.
+ */
 int http_route_match(const char *method, size_t mlen, const char *path, size_t plen,
 		     const struct http_route **route, struct http_req *r)
 {
-	bool path_found = false;
-
-	for (size_t t = 0; http_route_tables[t]; t++) {
-		for (const struct http_route *rt = http_route_tables[t]; rt->method; rt++) {
-			r->id = r->id2 = 0;
-			if (!match(rt->pattern, path, plen, r))
-				continue;
-			path_found = true;
-			if (strlen(rt->method) == mlen && !memcmp(rt->method, method, mlen)) {
-				*route = rt;
-				return 0;
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t t = 0; http_route_tables[t]; t++) {
+			for (const struct http_route *rt = http_route_tables[t]; rt->method; rt++) {
+				bool same = strlen(rt->method) == mlen && !memcmp(rt->method, method, mlen);
+				if (same == (pass == 1))
+					continue;
+				r->id = r->id2 = 0;
+				if (!match(rt->pattern, path, plen, r))
+					continue;
+				if (pass == 0) {
+					*route = rt;
+					return 0;
+				}
+				return yw_errf(&r->err, YW_EMETHOD, "", "method %.*s not allowed here", (int)mlen,
+					       method);
 			}
 		}
 	}
-	if (path_found)
-		return yw_errf(&r->err, YW_EMETHOD, "", "method %.*s not allowed here", (int)mlen, method);
 	return yw_errf(&r->err, YW_ENOTFOUND, "", "no such endpoint");
 }

@@ -203,7 +203,10 @@ int64_t db_cache_gen(struct db *db, const char *name)
 		if (db_prepare(db, "SELECT name, gen FROM cache_gen", &st, &err))
 			goto out;
 		while (db_step(st, &err) == DB_ROW && db->ngens < ARRAY_SIZE(db->gens)) {
-			snprintf(db->gens[db->ngens].name, sizeof(db->gens[0].name), "%s", db_col_text(st, 0));
+			const char *n = db_col_text(st, 0);
+			size_t len = strnlen(n, sizeof(db->gens[0].name) - 1);
+			memcpy(db->gens[db->ngens].name, n, len);
+			db->gens[db->ngens].name[len] = '\0';
 			db->gens[db->ngens++].gen = db_col_int(st, 1);
 		}
 		db_done(st);
