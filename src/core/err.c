@@ -42,11 +42,15 @@ int yw_errf(struct yw_err *err, int code, const char *field, const char *fmt, ..
 	return code;
 }
 
+/* The texts are C strings: emptied, not zeroed (592 bytes, a dozen times a request). */
 void yw_err_clear(struct yw_err *err)
 {
 	if (err->detail)
 		json_decref(err->detail);
-	memset(err, 0, sizeof(*err));
+	err->code = 0;
+	err->field[0] = '\0';
+	err->msg[0] = '\0';
+	err->detail = NULL;
 }
 
 static const struct {

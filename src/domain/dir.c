@@ -1,5 +1,6 @@
 /*
- * dir.c - the per-connection copy of the category tree and the groups.
+ * dir.c - the per-connection copy of the category tree, the groups and
+ * the names of the groups and organisations.
  */
 #include "../core/yw.h"
 #include "../core/strbuf.h"
@@ -16,6 +17,12 @@ struct dir_pair {
 	int64_t a, b;
 };
 
+/* A group's or an organisation's name. */
+struct dir_name {
+	int64_t id;
+	char *name;
+};
+
 struct dir {
 	int64_t gen;
 	uint64_t serial;           /* the read transaction it was last checked in */
@@ -25,6 +32,8 @@ struct dir {
 	size_t ngrp;
 	struct dir_pair *mem;      /* group id, user id */
 	size_t nmem;
+	struct dir_name *gname, *oname;   /* groups, organisations */
+	size_t ngname, noname;
 };
 
 static void dir_free(void *v)
@@ -36,6 +45,12 @@ static void dir_free(void *v)
 	free(d->cat);
 	free(d->grp);
 	free(d->mem);
+	for (size_t i = 0; i < d->ngname; i++)
+		free(d->gname[i].name);
+	for (size_t i = 0; i < d->noname; i++)
+		free(d->oname[i].name);
+	free(d->gname);
+	free(d->oname);
 	free(d);
 }
 
@@ -50,6 +65,22 @@ static int load_pairs(struct db *db, const char *sql, struct dir_pair **out, siz
 	while ((rc = db_step(st, err)) == DB_ROW) {
 		ALLOC_GROW(*out, *n + 1, alloc);
 		(*out)[(*n)++] = (struct dir_pair){ db_col_int(st, 0), db_col_int(st, 1) };
+	}
+	db_done(st);
+	return rc < 0 ? rc : 0;
+}
+
+static int load_names(struct db *db, const char *sql, struct dir_name **out, size_t *n, struct yw_err *err)
+{
+	struct db_stmt *st;
+	size_t alloc = 0;
+	int rc;
+
+	if ((rc = db_prepare(db, sql, &st, err)))
+		return rc;
+	while ((rc = db_step(st, err)) == DB_ROW) {
+		ALLOC_GROW(*out, *n + 1, alloc);
+		(*out)[(*n)++] = (struct dir_name){ db_col_int(st, 0), yw_strdup(db_col_text(st, 1)) };
 	}
 	db_done(st);
 	return rc < 0 ? rc : 0;
@@ -75,8 +106,11 @@ static int load(struct db *db, struct dir *d, struct yw_err *err)
 	if ((rc = load_pairs(db, "SELECT id, COALESCE(supervisor_id, 0) FROM groups ORDER BY id", &d->grp,
 			     &d->ngrp, err)))
 		return rc;
-	return load_pairs(db, "SELECT group_id, user_id FROM group_members ORDER BY group_id, user_id", &d->mem,
-			  &d->nmem, err);
+	if ((rc = load_pairs(db, "SELECT group_id, user_id FROM group_members ORDER BY group_id, user_id", &d->mem,
+			     &d->nmem, err)) ||
+	    (rc = load_names(db, "SELECT id, name FROM groups ORDER BY id", &d->gname, &d->ngname, err)))
+		return rc;
+	return load_names(db, "SELECT id, name FROM organizations ORDER BY id", &d->oname, &d->noname, err);
 }
 
 int dir_get(struct db *db, const struct dir **out, struct yw_err *err)
@@ -161,4 +195,20 @@ void dir_cat_path(const struct dir *d, int64_t cat_id, struct strbuf *out)
 		if (n)
 			strbuf_addstr(out, " / ");
 	}
+}
+
+static const char *name_find(const struct dir_name *v, size_t n, int64_t id)
+{
+	const struct dir_name *e = n ? bsearch(&id, v, n, sizeof(*v), cmp_first) : NULL;
+	return e ? e->name : NULL;
+}
+
+const char *dir_group_name(const struct dir *d, int64_t group_id)
+{
+	return name_find(d->gname, d->ngname, group_id);
+}
+
+const char *dir_org_name(const struct dir *d, int64_t org_id)
+{
+	return name_find(d->oname, d->noname, org_id);
 }

@@ -1,7 +1,9 @@
 /*
  * dir.h - the department's directory as each connection keeps it in
- * memory: the category tree and the support groups with their
- * supervisors and members. Reading a ticket asks these questions many
+ * memory: the category tree, the support groups with their supervisors
+ * and members, and the names of the groups and of the organisations
+ * (which triggers of the organizations table keep current as well).
+ * Reading a ticket asks these questions many
  * times (the category's path, whether the caller is in the ticket's
  * group or leads it, who approves its category), each once a statement.
  *
@@ -35,5 +37,8 @@ bool dir_supervises(const struct dir *d, int64_t user_id, int64_t group_id);
 int64_t dir_cat_group(const struct dir *d, int64_t cat_id);
 /* Appends "网络 / 交换机" for the category (nothing for 0 or an unknown id). */
 void dir_cat_path(const struct dir *d, int64_t cat_id, struct strbuf *out);
+/* A group's or an organisation's name, NULL for an unknown id; valid while d is. */
+const char *dir_group_name(const struct dir *d, int64_t group_id);
+const char *dir_org_name(const struct dir *d, int64_t org_id);
 
 #endif

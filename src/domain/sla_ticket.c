@@ -939,6 +939,7 @@ int sla_ticket_write(struct db *db, const struct yw_actor *a, int64_t ticket_id,
 	enum sla_state state[SLA_NTARGETS];
 	int64_t rem[SLA_NTARGETS], now = yw_now();
 	json_t *co = NULL;
+	bool staff = false;
 	int rc;
 
 	if ((rc = sla_clocks_of(db, ticket_id, clk, found, err)))
@@ -956,13 +957,15 @@ int sla_ticket_write(struct db *db, const struct yw_actor *a, int64_t ticket_id,
 	}
 	if (acct_is_staff(a)) {
 		struct db_stmt *st;
-		co = json_array();
 		if ((rc = db_prepare(db, "SELECT id, target, opened_at, participants FROM sla_coordinations"
 				     " WHERE ticket_id = ? ORDER BY id", &st, err)))
 			goto out;
 		db_bind_int(st, 1, ticket_id);
+		staff = true;
 		while ((rc = db_step(st, err)) == DB_ROW) {
 			json_t *who = json_loads(db_col_text(st, 3), 0, NULL);
+			if (!co)
+				co = json_array();   /* most tickets have none: no tree for them */
 			json_array_append_new(co, json_pack("{s:I, s:s, s:o, s:o}", "id", (json_int_t)db_col_int(st, 0),
 				"target", db_col_text(st, 1), "opened_at", jx_time_or_null(db_col_int(st, 2)),
 				"participants", who ? who : json_array()));
@@ -973,9 +976,14 @@ int sla_ticket_write(struct db *db, const struct yw_actor *a, int64_t ticket_id,
 		rc = 0;
 	}
 	/* everything is read: now write */
-	if (co) {
+	if (staff) {
 		jw_key(w, "coordinations");
-		jw_json(w, co);
+		if (co) {
+			jw_json(w, co);
+		} else {
+			jw_arr(w);
+			jw_end_arr(w);
+		}
 	}
 	jw_key(w, "sla");
 	jw_arr(w);

@@ -93,8 +93,6 @@ void tk_row_read(struct db_stmt *st, struct tk_row *t)
 		t->ms[i] = db_col_int(st, 23 + i);
 	t->requester_name = yw_strdup(db_col_text(st, 23 + TK_NMS));
 	t->assignee_name = yw_strdup(db_col_text(st, 24 + TK_NMS));
-	t->org_name = yw_strdup(db_col_text(st, 25 + TK_NMS));
-	t->group_name = yw_strdup(db_col_text(st, 26 + TK_NMS));
 }
 
 void tk_row_release(struct tk_row *t)
@@ -106,8 +104,6 @@ void tk_row_release(struct tk_row *t)
 	FREE_AND_NULL(t->resolution_notes);
 	FREE_AND_NULL(t->requester_name);
 	FREE_AND_NULL(t->assignee_name);
-	FREE_AND_NULL(t->org_name);
-	FREE_AND_NULL(t->group_name);
 }
 
 bool tk_can_see(const struct yw_actor *a, int64_t org_id)
@@ -406,7 +402,13 @@ void tk_row_write(struct jw *w, struct db *db, const struct yw_actor *a, const s
 {
 	struct strbuf path = STRBUF_INIT;
 	const char *prio = prio_name((int)t->priority);
+	struct yw_err derr = YW_ERR_INIT;
+	const struct dir *d;
 
+	/* the category's path and the group's and organisation's names (a failure is logged there) */
+	if (dir_get(db, &d, &derr))
+		d = NULL;
+	yw_err_clear(&derr);
 	jw_obj(w);
 	jw_key(w, "id");
 	jw_int(w, t->id);
@@ -425,7 +427,8 @@ void tk_row_write(struct jw *w, struct db *db, const struct yw_actor *a, const s
 	}
 	jw_key(w, "category_id");
 	jw_id(w, t->category_id);
-	tk_cat_path(db, t->category_id, &path);
+	if (d && t->category_id)
+		dir_cat_path(d, t->category_id, &path);
 	jw_key(w, "category_path");
 	jw_name(w, path.buf);
 	strbuf_release(&path);
@@ -438,7 +441,7 @@ void tk_row_write(struct jw *w, struct db *db, const struct yw_actor *a, const s
 	jw_key(w, "organization_id");
 	jw_id(w, t->org_id);
 	jw_key(w, "organization_name");
-	jw_name(w, t->org_name);
+	jw_name(w, d ? dir_org_name(d, t->org_id) : NULL);
 	jw_key(w, "impact");
 	jw_int(w, t->impact);
 	jw_key(w, "urgency");
@@ -453,7 +456,7 @@ void tk_row_write(struct jw *w, struct db *db, const struct yw_actor *a, const s
 	jw_key(w, "group_id");
 	jw_id(w, t->group_id);
 	jw_key(w, "group_name");
-	jw_name(w, t->group_name);
+	jw_name(w, d ? dir_group_name(d, t->group_id) : NULL);
 	jw_key(w, "assignee_id");
 	jw_id(w, t->assignee_id);
 	jw_key(w, "assignee_name");

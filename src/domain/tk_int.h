@@ -84,8 +84,12 @@ struct tk_row {
 	const struct tk_type *type;
 	char number[32];
 	char *title, *description, *channel, *resolution_code, *resolution_notes;
-	/* readable names of the references, read in the same query ("" when unset) */
-	char *requester_name, *assignee_name, *org_name, *group_name;
+	/*
+	 * readable names of the people, read in the same query ("" when
+	 * unset); those of the group and the organisation come from the
+	 * directory (dir.h) as the row is written
+	 */
+	char *requester_name, *assignee_name;
 };
 
 /*
@@ -100,13 +104,10 @@ struct tk_row {
 	" t.updated_at, t.reopen_count, t.version, t.assigned_at, t.first_response_at," \
 	" t.in_progress_at, t.pending_at, t.approved_at, t.rejected_at, t.resolved_at," \
 	" t.closed_at, t.cancelled_at, t.reopened_at," \
-	" COALESCE(ru.display_name, ''), COALESCE(au.display_name, ''), COALESCE(ro.name, '')," \
-	" COALESCE(rg.name, '')"
+	" COALESCE(ru.display_name, ''), COALESCE(au.display_name, '')"
 #define TK_ROW_FROM \
 	"tickets t LEFT JOIN users ru ON ru.id = t.requester_id" \
-	" LEFT JOIN users au ON au.id = t.assignee_id" \
-	" LEFT JOIN organizations ro ON ro.id = t.org_id" \
-	" LEFT JOIN groups rg ON rg.id = t.group_id"
+	" LEFT JOIN users au ON au.id = t.assignee_id"
 void tk_row_read(struct db_stmt *st, struct tk_row *t);
 void tk_row_release(struct tk_row *t);
 /* Loads a ticket the caller may see (YW_ENOTFOUND otherwise). */
