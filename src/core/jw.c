@@ -104,14 +104,26 @@ void jw_id(struct jw *w, int64_t id)
 		jw_null(w);
 }
 
+/* The text of a time needs no escape: formatted straight into the output. */
 void jw_time(struct jw *w, int64_t t)
 {
-	char buf[32];
+	struct strbuf *sb = w->out;
+	size_t n;
 
-	if (t)
-		jw_str(w, yw_fmt_iso(t, buf, sizeof(buf)));
-	else
+	if (!t) {
 		jw_null(w);
+		return;
+	}
+	strbuf_grow(sb, 48);
+	if (w->comma)
+		sb->buf[sb->len++] = ',';
+	sb->buf[sb->len++] = '"';
+	yw_fmt_iso(t, sb->buf + sb->len, 40);
+	n = strlen(sb->buf + sb->len);
+	sb->len += n;
+	sb->buf[sb->len++] = '"';
+	sb->buf[sb->len] = '\0';
+	w->comma = true;
 }
 
 void jw_json(struct jw *w, const json_t *j)

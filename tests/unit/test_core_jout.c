@@ -583,6 +583,26 @@ static void test_jw_fixed(void **state)
 	assert_string_equal(sb.buf, want);
 	assert_int_equal(sb.buf[sb.len], '\0');
 	strbuf_release(&sb);
+	/* a time is the string yw_fmt_iso writes, outside four-digit years too */
+	static const int64_t times[] = { 1, -1, -62167219201, 253402300800, 67767976233532799, INT64_MAX };
+	for (size_t i = 0; i < sizeof(times) / sizeof(times[0]); i++) {
+		struct strbuf a = STRBUF_INIT, b = STRBUF_INIT;
+		struct jw wa, wb;
+		jw_init(&wa, &a);
+		jw_init(&wb, &b);
+		jw_arr(&wa);
+		jw_arr(&wb);
+		jw_time(&wa, times[i]);
+		jw_time(&wa, times[i]);
+		jw_str(&wb, yw_fmt_iso(times[i], iso, sizeof(iso)));
+		jw_str(&wb, iso);
+		jw_end_arr(&wa);
+		jw_end_arr(&wb);
+		assert_string_equal(a.buf, b.buf);
+		assert_int_equal(a.len, b.len);
+		strbuf_release(&a);
+		strbuf_release(&b);
+	}
 }
 
 /* Whether every key of j is text jw_key takes as it is (no escape needed). */
