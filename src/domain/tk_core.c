@@ -489,8 +489,10 @@ void tk_row_write(struct jw *w, struct db *db, const struct yw_actor *a, const s
 		tk_allowed_write(w, t, tk_rel(db, a, t));
 		jw_key(w, "related");
 		jw_arr(w);
+		/* in the key's order (ticket_id, other_id): no sort for each ticket read */
 		if (!db_prepare(db, "SELECT o.id, o.number, o.title, o.status, o.org_id FROM ticket_links l"
-				" JOIN tickets o ON o.id = l.other_id WHERE l.ticket_id = ? ORDER BY o.id", &st, &err)) {
+				" JOIN tickets o ON o.id = l.other_id WHERE l.ticket_id = ?"
+				" ORDER BY l.other_id", &st, &err)) {
 			db_bind_int(st, 1, t->id);
 			while (db_step(st, &err) == DB_ROW) {
 				if (!tk_can_see(a, db_col_int(st, 4)))

@@ -388,6 +388,13 @@ test('links are symmetric and written to both histories', async () => {
   const h = await srv.get(`${T(b.id)}/history`, { token: tok.lina });
   assert.deepEqual(h.json.items.filter((i) => i.field === 'link').map((i) => [i.old, i.new]),
     [[null, a.number], [a.number, null]]);
+  // several related tickets come in the order of their ids, whatever the order of linking
+  const c = await open(srv, tok.lina, { type: 'incident', title: 'C' });
+  for (const other of [c, b]) {
+    r = await srv.post(`${T(a.id)}/links`, { ticket_id: other.id }, { token: tok.lina });
+    assert.equal(r.status, 201, r.text);
+  }
+  assert.deepEqual(r.json.related.map((x) => x.id), [b.id, c.id]);
 });
 
 test('priority matrix: read by all, changed by admins only, used by new tickets, audited', async () => {
