@@ -188,6 +188,12 @@ int64_t db_cache_gen(struct db *db, const char *name);
  * writers until the log can start over.
  */
 int db_defer_checkpoints(struct db *db, struct yw_err *err);
+/*
+ * Turns SQLite's foreign-key checks off on this connection, for a writer
+ * whose every reference is checked by the domain in the same write
+ * transaction (see src/http/batch.c). Every other connection keeps them.
+ */
+int db_trust_references(struct db *db, struct yw_err *err);
 int db_checkpoint(struct db *db, struct yw_err *err);
 
 #endif

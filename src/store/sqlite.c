@@ -873,6 +873,11 @@ int db_defer_checkpoints(struct db *db, struct yw_err *err)
 	return db_exec(db, "PRAGMA wal_autocheckpoint = 0", err);
 }
 
+int db_trust_references(struct db *db, struct yw_err *err)
+{
+	return db_exec(db, "PRAGMA foreign_keys = OFF", err);
+}
+
 /*
  * A passive checkpoint copies what it can and never waits, but under a
  * steady stream of writes it never finds the log wholly copied with no

@@ -1,7 +1,7 @@
 // Shared harness for the API tests: starts the real `yunwei serve` on a
 // free loopback port with a fresh database, and talks to it with fetch.
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
@@ -143,7 +143,16 @@ export class Server {
     return done;
   }
 
-  cleanup() { rmSync(this.dir, { recursive: true, force: true }); }
+  // Every reference in the database still holds when a test file is done.
+  // The server's writer thread (ticket creation) writes with SQLite's
+  // foreign keys off and relies on the domain's checks (src/http/batch.c),
+  // so every file that creates tickets checks them here.
+  cleanup() {
+    let bad = [];
+    if (existsSync(this.db)) bad = this.sql('PRAGMA foreign_key_check');
+    rmSync(this.dir, { recursive: true, force: true });
+    if (bad.length) throw new Error(`foreign keys broken: ${JSON.stringify(bad.slice(0, 10))}`);
+  }
 }
 
 function lower(h) { return Object.fromEntries(Object.entries(h).map(([k, v]) => [k.toLowerCase(), v])); }
