@@ -18,15 +18,19 @@
 /* ---- calendars ---- */
 
 /*
- * Each thread keeps the calendars it loaded, checked against the
- * calendar's version on first use in a call (one indexed read instead of
- * reloading windows and days for every ticket of a list). A call borrows
- * them through its struct sla_cals; a calendar that no cache slot can take
+ * Each thread keeps the calendars it loaded, each with the 'sla' cache
+ * generation it was loaded at; every write to a calendar, its windows or
+ * its days changes that generation (migration 0010), whoever writes. So
+ * a calendar loaded at the current generation is used as it is, with no
+ * statement at all, and any other is loaded again. (It was checked
+ * against the calendar's version instead, a statement per use, and a
+ * change that left the version alone was not seen.) A call borrows them
+ * through its struct sla_cals; a calendar that no cache slot can take
  * without evicting one the call still holds is owned by the call.
  */
 #define TCACHE_SLOTS 16
 struct tcache {
-	struct { int64_t id, version; struct cal *cal; } v[TCACHE_SLOTS];
+	struct { int64_t id, gen; struct cal *cal; } v[TCACHE_SLOTS];
 	size_t next;
 };
 static __thread struct tcache *tcache;
@@ -58,7 +62,7 @@ int sla_cal_get(struct db *db, struct sla_cals *cs, int64_t id, const struct cal
 {
 	struct tcache *tc;
 	struct cal *c;
-	int64_t version;
+	int64_t gen;
 	size_t slot = TCACHE_SLOTS;
 	int rc;
 
@@ -73,21 +77,22 @@ int sla_cal_get(struct db *db, struct sla_cals *cs, int64_t id, const struct cal
 		pthread_setspecific(tcache_key, tcache);
 	}
 	tc = tcache;
-	rc = db_queryint(db, &version, err, "SELECT version FROM calendars WHERE id = ?", "i", id);
-	if (rc == YW_ENOTFOUND)
-		return yw_errf(err, YW_ENOTFOUND, "calendar_id", "no calendar %" PRId64, id);
-	if (rc)
-		return rc;
+	gen = db_cache_gen(db, "sla");
 	for (size_t i = 0; i < TCACHE_SLOTS; i++)
 		if (tc->v[i].cal && tc->v[i].id == id) {
-			if (tc->v[i].version == version) {
+			if (gen && tc->v[i].gen == gen) {
 				c = tc->v[i].cal;
 				goto found;
 			}
 			if (!borrowed(cs, tc->v[i].cal))
 				slot = i;
 		}
-	if ((rc = cal_load(db, id, &c, err)))
+	rc = cal_load(db, id, &c, err);
+	if (rc == YW_ENOTFOUND) {
+		yw_err_clear(err);
+		return yw_errf(err, YW_ENOTFOUND, "calendar_id", "no calendar %" PRId64, id);
+	}
+	if (rc)
 		return rc;
 	for (size_t k = 0; slot == TCACHE_SLOTS && k < TCACHE_SLOTS; k++) {
 		size_t i = (tc->next + k) % TCACHE_SLOTS;
@@ -101,7 +106,7 @@ int sla_cal_get(struct db *db, struct sla_cals *cs, int64_t id, const struct cal
 	if (slot < TCACHE_SLOTS) {
 		cal_free(tc->v[slot].cal);
 		tc->v[slot].id = id;
-		tc->v[slot].version = version;
+		tc->v[slot].gen = gen;
 		tc->v[slot].cal = c;
 	}
 	cs->v[cs->n].id = id;

@@ -68,3 +68,26 @@ test('importing a holiday moves a running resolution deadline by a working day',
   assert.equal(iso(after[0].due_at), '2026-12-04T06:30:00Z');
   assert.equal(after[0].due_at, after[0].warn_at);
 });
+
+test('a calendar changed by another process is used for the next ticket at once', async () => {
+  // The server's threads keep the calendars they loaded while the 'sla'
+  // cache generation stands; a write to a calendar's days changes it
+  // (migration 0010), whoever writes: here sqlite3 beside the server,
+  // leaving the calendar's version as it was.
+  const body = { type: 'incident', title: '机房空调告警', impact: 2, urgency: 2 };
+  let r = await srv.post('/api/v1/tickets', body, { token: admin });
+  assert.equal(r.status, 201, r.text);
+  // Wednesday and Thursday are off (the previous test): Tue 10:00-18:00 (480) + Fri (540)
+  // + Mon (540) + Tue 09:00-10:00 (60) = 1620
+  assert.equal(due(r.json, 'resolution'), '2026-12-08T02:00:00Z');
+  const cn = srv.sql("SELECT id, version FROM calendars WHERE name = 'cn-workday'")[0];
+  srv.sql(`INSERT INTO calendar_days (calendar_id, day, kind, name) VALUES (${cn.id}, '2026-12-07', 'off', '外部停工')`);
+  r = await srv.post('/api/v1/tickets', body, { token: admin });
+  assert.equal(r.status, 201, r.text);
+  // Monday off too: the last hour moves to Wednesday 09:00-10:00
+  assert.equal(due(r.json, 'resolution'), '2026-12-09T02:00:00Z');
+  assert.equal(srv.sql(`SELECT version FROM calendars WHERE id = ${cn.id}`)[0].version, cn.version);
+  srv.sql(`DELETE FROM calendar_days WHERE calendar_id = ${cn.id} AND day = '2026-12-07'`);
+  r = await srv.post('/api/v1/tickets', body, { token: admin });
+  assert.equal(due(r.json, 'resolution'), '2026-12-08T02:00:00Z');
+});
