@@ -12,13 +12,19 @@ struct dir_cat {
 	char *name;
 };
 
-/* A group (id, supervisor) or a membership (group, user). */
+/* A membership (group, user). */
 struct dir_pair {
 	int64_t a, b;
 };
 
-/* A group's or an organisation's name. */
-struct dir_name {
+/* A support group, its supervisor and its name. */
+struct dir_grp {
+	int64_t id, supervisor;
+	char *name;
+};
+
+/* An organisation's name. */
+struct dir_org {
 	int64_t id;
 	char *name;
 };
@@ -28,12 +34,12 @@ struct dir {
 	uint64_t serial;           /* the read transaction it was last checked in */
 	struct dir_cat *cat;       /* each array sorted by id (members by group, user) */
 	size_t ncat;
-	struct dir_pair *grp;      /* group id, supervisor id */
+	struct dir_grp *grp;
 	size_t ngrp;
 	struct dir_pair *mem;      /* group id, user id */
 	size_t nmem;
-	struct dir_name *gname, *oname;   /* groups, organisations */
-	size_t ngname, noname;
+	struct dir_org *org;
+	size_t norg;
 };
 
 static void dir_free(void *v)
@@ -43,18 +49,19 @@ static void dir_free(void *v)
 	for (size_t i = 0; i < d->ncat; i++)
 		free(d->cat[i].name);
 	free(d->cat);
+	for (size_t i = 0; i < d->ngrp; i++)
+		free(d->grp[i].name);
 	free(d->grp);
 	free(d->mem);
-	for (size_t i = 0; i < d->ngname; i++)
-		free(d->gname[i].name);
-	for (size_t i = 0; i < d->noname; i++)
-		free(d->oname[i].name);
-	free(d->gname);
-	free(d->oname);
+	for (size_t i = 0; i < d->norg; i++)
+		free(d->org[i].name);
+	free(d->org);
 	free(d);
 }
 
-static int load_pairs(struct db *db, const char *sql, struct dir_pair **out, size_t *n, struct yw_err *err)
+/* Runs sql and hands each row to add, which appends it to one of d's arrays. */
+static int load_rows(struct db *db, const char *sql, struct dir *d,
+		     void (*add)(struct dir *d, struct db_stmt *st, size_t *alloc), struct yw_err *err)
 {
 	struct db_stmt *st;
 	size_t alloc = 0;
@@ -62,55 +69,50 @@ static int load_pairs(struct db *db, const char *sql, struct dir_pair **out, siz
 
 	if ((rc = db_prepare(db, sql, &st, err)))
 		return rc;
-	while ((rc = db_step(st, err)) == DB_ROW) {
-		ALLOC_GROW(*out, *n + 1, alloc);
-		(*out)[(*n)++] = (struct dir_pair){ db_col_int(st, 0), db_col_int(st, 1) };
-	}
+	while ((rc = db_step(st, err)) == DB_ROW)
+		add(d, st, &alloc);
 	db_done(st);
 	return rc < 0 ? rc : 0;
 }
 
-static int load_names(struct db *db, const char *sql, struct dir_name **out, size_t *n, struct yw_err *err)
+static void add_cat(struct dir *d, struct db_stmt *st, size_t *alloc)
 {
-	struct db_stmt *st;
-	size_t alloc = 0;
-	int rc;
+	ALLOC_GROW(d->cat, d->ncat + 1, *alloc);
+	d->cat[d->ncat++] = (struct dir_cat){ db_col_int(st, 0), db_col_int(st, 1), db_col_int(st, 2),
+					      yw_strdup(db_col_text(st, 3)) };
+}
 
-	if ((rc = db_prepare(db, sql, &st, err)))
-		return rc;
-	while ((rc = db_step(st, err)) == DB_ROW) {
-		ALLOC_GROW(*out, *n + 1, alloc);
-		(*out)[(*n)++] = (struct dir_name){ db_col_int(st, 0), yw_strdup(db_col_text(st, 1)) };
-	}
-	db_done(st);
-	return rc < 0 ? rc : 0;
+static void add_group(struct dir *d, struct db_stmt *st, size_t *alloc)
+{
+	ALLOC_GROW(d->grp, d->ngrp + 1, *alloc);
+	d->grp[d->ngrp++] = (struct dir_grp){ db_col_int(st, 0), db_col_int(st, 1),
+					      yw_strdup(db_col_text(st, 2)) };
+}
+
+static void add_member(struct dir *d, struct db_stmt *st, size_t *alloc)
+{
+	ALLOC_GROW(d->mem, d->nmem + 1, *alloc);
+	d->mem[d->nmem++] = (struct dir_pair){ db_col_int(st, 0), db_col_int(st, 1) };
+}
+
+static void add_org(struct dir *d, struct db_stmt *st, size_t *alloc)
+{
+	ALLOC_GROW(d->org, d->norg + 1, *alloc);
+	d->org[d->norg++] = (struct dir_org){ db_col_int(st, 0), yw_strdup(db_col_text(st, 1)) };
 }
 
 static int load(struct db *db, struct dir *d, struct yw_err *err)
 {
-	struct db_stmt *st;
-	size_t alloc = 0;
 	int rc;
 
-	if ((rc = db_prepare(db, "SELECT id, COALESCE(parent_id, 0), COALESCE(default_group_id, 0), name"
-			     " FROM categories ORDER BY id", &st, err)))
+	if ((rc = load_rows(db, "SELECT id, COALESCE(parent_id, 0), COALESCE(default_group_id, 0), name"
+			    " FROM categories ORDER BY id", d, add_cat, err)) ||
+	    (rc = load_rows(db, "SELECT id, COALESCE(supervisor_id, 0), name FROM groups ORDER BY id", d,
+			    add_group, err)) ||
+	    (rc = load_rows(db, "SELECT group_id, user_id FROM group_members ORDER BY group_id, user_id", d,
+			    add_member, err)))
 		return rc;
-	while ((rc = db_step(st, err)) == DB_ROW) {
-		ALLOC_GROW(d->cat, d->ncat + 1, alloc);
-		d->cat[d->ncat++] = (struct dir_cat){ db_col_int(st, 0), db_col_int(st, 1), db_col_int(st, 2),
-						      yw_strdup(db_col_text(st, 3)) };
-	}
-	db_done(st);
-	if (rc < 0)
-		return rc;
-	if ((rc = load_pairs(db, "SELECT id, COALESCE(supervisor_id, 0) FROM groups ORDER BY id", &d->grp,
-			     &d->ngrp, err)))
-		return rc;
-	if ((rc = load_pairs(db, "SELECT group_id, user_id FROM group_members ORDER BY group_id, user_id", &d->mem,
-			     &d->nmem, err)) ||
-	    (rc = load_names(db, "SELECT id, name FROM groups ORDER BY id", &d->gname, &d->ngname, err)))
-		return rc;
-	return load_names(db, "SELECT id, name FROM organizations ORDER BY id", &d->oname, &d->noname, err);
+	return load_rows(db, "SELECT id, name FROM organizations ORDER BY id", d, add_org, err);
 }
 
 int dir_get(struct db *db, const struct dir **out, struct yw_err *err)
@@ -163,14 +165,16 @@ bool dir_in_group(const struct dir *d, int64_t user_id, int64_t group_id)
 	return d->nmem && bsearch(&key, d->mem, d->nmem, sizeof(*d->mem), cmp_pair);
 }
 
+static const struct dir_grp *grp_find(const struct dir *d, int64_t id)
+{
+	return d->ngrp ? bsearch(&id, d->grp, d->ngrp, sizeof(*d->grp), cmp_first) : NULL;
+}
+
 bool dir_supervises(const struct dir *d, int64_t user_id, int64_t group_id)
 {
-	const struct dir_pair *g;
+	const struct dir_grp *g = user_id ? grp_find(d, group_id) : NULL;
 
-	if (!user_id || !d->ngrp)
-		return false;
-	g = bsearch(&group_id, d->grp, d->ngrp, sizeof(*d->grp), cmp_first);
-	return g && g->b == user_id;
+	return g && g->supervisor == user_id;
 }
 
 int64_t dir_cat_group(const struct dir *d, int64_t cat_id)
@@ -197,18 +201,16 @@ void dir_cat_path(const struct dir *d, int64_t cat_id, struct strbuf *out)
 	}
 }
 
-static const char *name_find(const struct dir_name *v, size_t n, int64_t id)
-{
-	const struct dir_name *e = n ? bsearch(&id, v, n, sizeof(*v), cmp_first) : NULL;
-	return e ? e->name : NULL;
-}
-
 const char *dir_group_name(const struct dir *d, int64_t group_id)
 {
-	return name_find(d->gname, d->ngname, group_id);
+	const struct dir_grp *g = grp_find(d, group_id);
+
+	return g ? g->name : NULL;
 }
 
 const char *dir_org_name(const struct dir *d, int64_t org_id)
 {
-	return name_find(d->oname, d->noname, org_id);
+	const struct dir_org *o = d->norg ? bsearch(&org_id, d->org, d->norg, sizeof(*d->org), cmp_first) : NULL;
+
+	return o ? o->name : NULL;
 }
