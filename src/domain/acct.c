@@ -208,6 +208,78 @@ static struct token_cache *token_cache(struct db *db)
 	return gen ? c : NULL;
 }
 
+/*
+ * Display names, asked for by every ticket read (its requester and
+ * assignee) and every row of a list. Filled as they are asked for, in an
+ * open-addressed table emptied when three quarters full or when the
+ * 'auth' generation moves; an unknown id is kept as "".
+ */
+#define NAME_CACHE 1024   /* a power of two */
+
+struct name_cache {
+	int64_t gen;
+	size_t n;
+	struct {
+		int64_t id;
+		char *name;
+	} e[NAME_CACHE];
+};
+
+static void name_cache_clear(struct name_cache *c)
+{
+	for (size_t i = 0; i < NAME_CACHE; i++) {
+		free(c->e[i].name);
+		c->e[i].name = NULL;
+		c->e[i].id = 0;
+	}
+	c->n = 0;
+}
+
+static void name_cache_free(void *p)
+{
+	name_cache_clear(p);
+	free(p);
+}
+
+const char *acct_user_name(struct db *db, int64_t user_id)
+{
+	struct name_cache *c = db_cache_get(db, DB_CACHE_NAMES);
+	int64_t gen = db_cache_gen(db, "auth");
+	struct yw_err err = YW_ERR_INIT;
+	struct db_stmt *st;
+	size_t i;
+	int rc;
+
+	if (user_id <= 0)
+		return NULL;
+	if (!c) {
+		c = yw_calloc(1, sizeof(*c));
+		db_cache_set(db, DB_CACHE_NAMES, c, name_cache_free);
+	}
+	if (!gen || c->gen != gen || c->n >= NAME_CACHE / 4 * 3) {
+		name_cache_clear(c);
+		c->gen = gen;   /* 0: no generation to check, so nothing is kept past the next call */
+	}
+	for (i = (size_t)((uint64_t)user_id * 0x9E3779B97F4A7C15u >> 54) & (NAME_CACHE - 1); c->e[i].id;
+	     i = (i + 1) & (NAME_CACHE - 1))
+		if (c->e[i].id == user_id)
+			return c->e[i].name;
+	if (db_prepare(db, "SELECT display_name FROM users WHERE id = ?", &st, &err)) {
+		yw_err_clear(&err);
+		return NULL;
+	}
+	db_bind_int(st, 1, user_id);
+	rc = db_step(st, &err);
+	if (rc >= 0) {
+		c->e[i].id = user_id;
+		c->e[i].name = yw_strdup(rc == DB_ROW ? db_col_text(st, 0) : "");
+		c->n++;
+	}
+	db_done(st);
+	yw_err_clear(&err);
+	return rc >= 0 ? c->e[i].name : NULL;
+}
+
 int acct_auth_bearer(struct db *db, const char *token, struct yw_actor *out, int64_t *touch, struct yw_err *err)
 {
 	struct token_cache *c;

@@ -113,6 +113,13 @@ int acct_audit(struct db *db, const struct yw_actor *a, const char *action, cons
 
 /* Loads a user as an actor (for the CLI acting as a named user). */
 int acct_load_actor(struct db *db, int64_t user_id, struct yw_actor *out, struct yw_err *err);
+/*
+ * A user's display name as tickets show it: "" for an unknown id, NULL
+ * for 0 or when the store fails. Kept per connection while the 'auth'
+ * generation stands (every write to users changes it); the string is
+ * valid until the next call on the same connection.
+ */
+const char *acct_user_name(struct db *db, int64_t user_id);
 int acct_find_user(struct db *db, const char *login, int64_t *user_id, struct yw_err *err);
 
 /*

@@ -91,8 +91,6 @@ void tk_row_read(struct db_stmt *st, struct tk_row *t)
 	t->version = db_col_int(st, 22);
 	for (int i = 0; i < TK_NMS; i++)
 		t->ms[i] = db_col_int(st, 23 + i);
-	t->requester_name = yw_strdup(db_col_text(st, 23 + TK_NMS));
-	t->assignee_name = yw_strdup(db_col_text(st, 24 + TK_NMS));
 }
 
 void tk_row_release(struct tk_row *t)
@@ -102,8 +100,6 @@ void tk_row_release(struct tk_row *t)
 	FREE_AND_NULL(t->channel);
 	FREE_AND_NULL(t->resolution_code);
 	FREE_AND_NULL(t->resolution_notes);
-	FREE_AND_NULL(t->requester_name);
-	FREE_AND_NULL(t->assignee_name);
 }
 
 bool tk_can_see(const struct yw_actor *a, int64_t org_id)
@@ -437,7 +433,7 @@ void tk_row_write(struct jw *w, struct db *db, const struct yw_actor *a, const s
 	jw_key(w, "requester_id");
 	jw_id(w, t->requester_id);
 	jw_key(w, "requester_name");
-	jw_name(w, t->requester_name);
+	jw_name(w, acct_user_name(db, t->requester_id));
 	jw_key(w, "organization_id");
 	jw_id(w, t->org_id);
 	jw_key(w, "organization_name");
@@ -460,7 +456,7 @@ void tk_row_write(struct jw *w, struct db *db, const struct yw_actor *a, const s
 	jw_key(w, "assignee_id");
 	jw_id(w, t->assignee_id);
 	jw_key(w, "assignee_name");
-	jw_name(w, t->assignee_name);
+	jw_name(w, acct_user_name(db, t->assignee_id));
 	jw_key(w, "resolution_code");
 	jw_str(w, t->resolution_code);
 	if (full) {

@@ -85,17 +85,17 @@ struct tk_row {
 	char number[32];
 	char *title, *description, *channel, *resolution_code, *resolution_notes;
 	/*
-	 * readable names of the people, read in the same query ("" when
-	 * unset); those of the group and the organisation come from the
-	 * directory (dir.h) as the row is written
+	 * The readable names of the references are looked up as the row is
+	 * written: the people's from acct_user_name(), the group's and the
+	 * organisation's from the directory (dir.h), both kept per connection.
 	 */
-	char *requester_name, *assignee_name;
 };
 
 /*
  * The columns tk_row_read() expects, in order, and the FROM clause they
- * come from: the ticket and the names it shows, in one statement rather
- * than a lookup per name per row. Macros, so SQL is built at compile time.
+ * come from: the ticket's own row, no join (the names are looked up as
+ * it is written, from per-connection caches). Macros, so SQL is built at
+ * compile time.
  */
 #define TK_ROW_COLS \
 	"t.id, t.number, t.type, t.status, t.title, t.description, t.category_id, t.channel," \
@@ -103,11 +103,8 @@ struct tk_row {
 	" t.assignee_id, t.resolution_code, t.resolution_notes, t.created_by, t.created_at," \
 	" t.updated_at, t.reopen_count, t.version, t.assigned_at, t.first_response_at," \
 	" t.in_progress_at, t.pending_at, t.approved_at, t.rejected_at, t.resolved_at," \
-	" t.closed_at, t.cancelled_at, t.reopened_at," \
-	" COALESCE(ru.display_name, ''), COALESCE(au.display_name, '')"
-#define TK_ROW_FROM \
-	"tickets t LEFT JOIN users ru ON ru.id = t.requester_id" \
-	" LEFT JOIN users au ON au.id = t.assignee_id"
+	" t.closed_at, t.cancelled_at, t.reopened_at"
+#define TK_ROW_FROM "tickets t"
 void tk_row_read(struct db_stmt *st, struct tk_row *t);
 void tk_row_release(struct tk_row *t);
 /* Loads a ticket the caller may see (YW_ENOTFOUND otherwise). */

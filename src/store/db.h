@@ -166,7 +166,7 @@ const char *db_backend_name(struct db *db);
  * connection closes. Each cache checks its own generation (cache_gen,
  * migration 0007) before it trusts what it holds.
  */
-enum db_cache_slot { DB_CACHE_SLA, DB_CACHE_DIRECTORY, DB_CACHE_AUTH, DB_CACHE_NSLOTS };
+enum db_cache_slot { DB_CACHE_SLA, DB_CACHE_DIRECTORY, DB_CACHE_AUTH, DB_CACHE_NAMES, DB_CACHE_NSLOTS };
 void *db_cache_get(struct db *db, enum db_cache_slot slot);
 void db_cache_set(struct db *db, enum db_cache_slot slot, void *value, void (*free_fn)(void *));
 /*

@@ -48,7 +48,7 @@ test('an engineer opens an incident: number, priority, fault level, default grou
 });
 
 
-test('a renamed group or organisation shows at once on its tickets and in lists', async () => {
+test('a renamed person, group or organisation shows at once on their tickets and in lists', async () => {
   const t = await open(srv, tok.zhangwei, { type: 'incident', title: '改名 rename-check', category_id: id['交换机'],
     requester_id: id.hd_sun, impact: 2, urgency: 2 });
   assert.equal(t.group_name, '基础网络室');
@@ -59,22 +59,34 @@ test('a renamed group or organisation shows at once on its tickets and in lists'
       headers: { 'If-Match': String(g.json.version) } });
     assert.equal(r.status, 200, r.text);
   };
+  // read once first, so that every name is in the connections' caches
+  for (const who of ['zhangwei', 'hd_sun']) assert.equal((await srv.get(T(t.id), { token: tok[who] })).status, 200);
   await rename('groups', id['基础网络室'], '基础网络室（改）');
   await rename('organizations', id['华东电力信息公司'], '华东电力信息公司（改）');
+  const u = await srv.get(`/api/v1/users/${id.hd_sun}`, { token: tok.admin });
+  let r = await srv.req('PATCH', `/api/v1/users/${id.hd_sun}`, { token: tok.admin, body: { display_name: '孙建国（改）' },
+    headers: { 'If-Match': String(u.json.version) } });
+  assert.equal(r.status, 200, r.text);
   for (const who of ['zhangwei', 'hd_sun']) {
     const g = await srv.get(T(t.id), { token: tok[who] });
     assert.equal(g.json.group_name, '基础网络室（改）');
     assert.equal(g.json.organization_name, '华东电力信息公司（改）');
+    assert.equal(g.json.requester_name, '孙建国（改）');
     const l = await srv.get('/api/v1/tickets?q=rename-check', { token: tok[who] });
     assert.equal(l.json.items.length, 1);
     assert.equal(l.json.items[0].group_name, '基础网络室（改）');
     assert.equal(l.json.items[0].organization_name, '华东电力信息公司（改）');
+    assert.equal(l.json.items[0].requester_name, '孙建国（改）');
   }
+  r = await srv.req('PATCH', `/api/v1/users/${id.hd_sun}`, { token: tok.admin, body: { display_name: '孙建国' },
+    headers: { 'If-Match': String(u.json.version + 1) } });
+  assert.equal(r.status, 200, r.text);
   await rename('groups', id['基础网络室（改）'] || id['基础网络室'], '基础网络室');
   await rename('organizations', id['华东电力信息公司'], '华东电力信息公司');
   const g = await srv.get(T(t.id), { token: tok.zhangwei });
   assert.equal(g.json.group_name, '基础网络室');
   assert.equal(g.json.organization_name, '华东电力信息公司');
+  assert.equal(g.json.requester_name, '孙建国');
 });
 test('whole incident life cycle, with first response, notes required, reopen and close', async () => {
   const t = await open(srv, tok.zhangwei, { type: 'incident', title: '专线中断', category_id: id['专线'], requester_id: id.hd_sun });

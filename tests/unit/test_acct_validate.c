@@ -4,6 +4,7 @@
  */
 #include "core/yw.h"
 #include "store/db.h"
+#include "domain/acct.h"
 #include "domain/user.h"
 #include "domain/org.h"
 #include "domain/grp.h"
@@ -214,6 +215,34 @@ static void test_user_rules(void **state)
 	db_close(db);
 }
 
+/*
+ * acct_user_name: every name right, past the cache's size (it empties
+ * when three quarters full), "" for an unknown id, NULL for 0, and a
+ * renamed user's new name at once (the 'auth' generation moved).
+ */
+static void test_user_names(void **state)
+{
+	struct yw_err err = YW_ERR_INIT;
+	struct db *db = fresh_db();
+	char want[32];
+
+	(void)state;
+	assert_int_equal(db_exec(db, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000)"
+				 " INSERT INTO users (id, login, display_name, role, created_at, updated_at)"
+				 " SELECT 1000 + i, 'u' || i, '用户' || i, 'engineer', 0, 0 FROM n", &err), 0);
+	for (int round = 0; round < 2; round++)
+		for (int i = 1; i <= 3000; i += round ? 7 : 1) {
+			snprintf(want, sizeof(want), "用户%d", i);
+			assert_string_equal(acct_user_name(db, 1000 + i), want);
+		}
+	assert_string_equal(acct_user_name(db, 999999), "");
+	assert_null(acct_user_name(db, 0));
+	assert_string_equal(acct_user_name(db, 1001), "用户1");
+	assert_int_equal(db_exec(db, "UPDATE users SET display_name = '新名字' WHERE id = 1001", &err), 0);
+	assert_string_equal(acct_user_name(db, 1001), "新名字");
+	db_close(db);
+}
+
 static void test_category_cycle(void **state)
 {
 	struct db *db = fresh_db();
@@ -259,6 +288,7 @@ int main(void)
 		cmocka_unit_test(test_table_order),
 		cmocka_unit_test(test_user_rules),
 		cmocka_unit_test(test_category_cycle),
+		cmocka_unit_test(test_user_names),
 	};
 	if (sodium_init() < 0)
 		return 1;
