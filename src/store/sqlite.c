@@ -689,10 +689,11 @@ int db_batch_redo(struct db *db, struct yw_err *err)
 int db_batch_commit(struct db *db, struct yw_err *err)
 {
 	if (!db->batch || db->part || db->spoiled) {
+		const char *why = db->spoiled ? "batch commit of a spoiled batch" : "batch commit with a part still open";
+
 		THIS_SHOULD_NEVER_HAPPEN;
 		db_batch_rollback(db);
-		return yw_errf(err, YW_EINTERNAL, "", db->spoiled ? "batch commit of a spoiled batch" :
-			       "batch commit with a part still open");
+		return yw_errf(err, YW_EINTERNAL, "", "%s", why);
 	}
 	db->batch = false;
 	return db_commit(db, err);

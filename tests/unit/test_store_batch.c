@@ -166,6 +166,7 @@ static void test_batch_rollback_loses_all(void **state)
 		assert_true(db_batch_spoiled(db) == spoil);
 		if (spoil) {
 			assert_int_not_equal(db_batch_commit(db, &err), 0);
+			assert_string_equal(err.msg, "batch commit of a spoiled batch");
 			yw_err_clear(&err);
 			assert_false(db_in_batch(db));
 		} else {
