@@ -320,33 +320,24 @@ int tk_fts_sync(struct db *db, struct yw_err *err)
 	return db_begin_read(db, err);
 }
 
-static void name_of(struct db *db, const char *sql, int64_t id, char *buf, size_t size)
-{
-	struct yw_err err = YW_ERR_INIT;
-	struct db_stmt *st;
-
-	buf[0] = '\0';
-	if (!id || db_prepare(db, sql, &st, &err))
-		return;
-	db_bind_int(st, 1, id);
-	if (db_step(st, &err) == DB_ROW && db_col_text(st, 0))
-		snprintf(buf, size, "%s", db_col_text(st, 0));
-	db_done(st);
-}
-
+/* The per-connection caches the ticket's own answer reads names from (acct.h, dir.h). */
 void tk_user_name(struct db *db, int64_t id, char *buf, size_t size)
 {
-	name_of(db, "SELECT display_name FROM users WHERE id = ?", id, buf, size);
+	const char *name = acct_user_name(db, id);
+
+	snprintf(buf, size, "%s", name ? name : "");
 }
 
 void tk_group_name(struct db *db, int64_t id, char *buf, size_t size)
 {
-	name_of(db, "SELECT name FROM groups WHERE id = ?", id, buf, size);
-}
+	struct yw_err err = YW_ERR_INIT;
+	const struct dir *d;
+	const char *name = NULL;
 
-void tk_org_name(struct db *db, int64_t id, char *buf, size_t size)
-{
-	name_of(db, "SELECT name FROM organizations WHERE id = ?", id, buf, size);
+	if (id && !dir_get(db, &d, &err))
+		name = dir_group_name(d, id);
+	yw_err_clear(&err);
+	snprintf(buf, size, "%s", name ? name : "");
 }
 
 void tk_cat_path(struct db *db, int64_t id, struct strbuf *out)

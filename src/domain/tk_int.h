@@ -131,7 +131,6 @@ int tk_fts_mark(struct db *db, int64_t id, struct yw_err *err);
 /* Readable names for output and history; "" when unset or gone. */
 void tk_user_name(struct db *db, int64_t id, char *buf, size_t size);
 void tk_group_name(struct db *db, int64_t id, char *buf, size_t size);
-void tk_org_name(struct db *db, int64_t id, char *buf, size_t size);
 void tk_cat_path(struct db *db, int64_t id, struct strbuf *out);
 /* {id, name} or null */
 json_t *tk_user_json(struct db *db, int64_t id);
