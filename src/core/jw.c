@@ -43,24 +43,32 @@ void jw_end_arr(struct jw *w)
 	w->comma = true;
 }
 
-void jw_key_n(struct jw *w, const char *key, size_t len)
+/* [,]"text" for text that needs no escape, and then tail (':' after a key, or nothing). */
+static void put_plain(struct jw *w, const char *text, size_t len, const char *tail)
 {
 	struct strbuf *sb = w->out;
+	size_t tlen = strlen(tail);
 	char *p;
 
-	for (size_t i = 0; i < len; i++)
-		assert((unsigned char)key[i] >= 0x20 && key[i] != '"' && key[i] != '\\');
-	strbuf_grow(sb, len + 4);
+	strbuf_grow(sb, len + tlen + 3);
 	p = sb->buf + sb->len;
 	if (w->comma)
 		*p++ = ',';
 	*p++ = '"';
-	memcpy(p, key, len);
+	memcpy(p, text, len);
 	p += len;
 	*p++ = '"';
-	*p++ = ':';
+	memcpy(p, tail, tlen);
+	p += tlen;
 	sb->len = (size_t)(p - sb->buf);
 	sb->buf[sb->len] = '\0';
+}
+
+void jw_key_n(struct jw *w, const char *key, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		assert((unsigned char)key[i] >= 0x20 && key[i] != '"' && key[i] != '\\');
+	put_plain(w, key, len, ":");
 	w->comma = false;
 }
 
@@ -104,25 +112,17 @@ void jw_id(struct jw *w, int64_t id)
 		jw_null(w);
 }
 
-/* The text of a time needs no escape: formatted straight into the output. */
+/* The text of a time needs no escape: no pass of the escaper over it. */
 void jw_time(struct jw *w, int64_t t)
 {
-	struct strbuf *sb = w->out;
-	size_t n;
+	char buf[40];
 
 	if (!t) {
 		jw_null(w);
 		return;
 	}
-	strbuf_grow(sb, 48);
-	if (w->comma)
-		sb->buf[sb->len++] = ',';
-	sb->buf[sb->len++] = '"';
-	yw_fmt_iso(t, sb->buf + sb->len, 40);
-	n = strlen(sb->buf + sb->len);
-	sb->len += n;
-	sb->buf[sb->len++] = '"';
-	sb->buf[sb->len] = '\0';
+	yw_fmt_iso(t, buf, sizeof(buf));
+	put_plain(w, buf, strlen(buf), "");
 	w->comma = true;
 }
 
