@@ -83,6 +83,17 @@ export function assertClean(assert, page) {
 }
 
 // Logs in through the login form.
+// Submits the ticket list's filter form and waits for the list that answers it.
+// The list on screen loses its data-rendered mark first: between the URL's change
+// and the new view replacing it, the old list still matched '#results[data-rendered]',
+// and a test read the rows of the list that came next while it was still loading.
+export async function applyFilters(page, url) {
+  await page.locator('#results').evaluate((e) => e.removeAttribute('data-rendered'));
+  await page.click('#filters button[type=submit]');
+  await page.waitForURL(url);
+  await page.waitForSelector('#results[data-rendered]');
+}
+
 export async function login(page, user, password = DEMO_PASSWORD, path = '/login') {
   await page.goto(path);
   await page.getByLabel(/用户名|User name/).fill(user);

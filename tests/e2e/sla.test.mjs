@@ -7,7 +7,7 @@
 // and the SLA filters of the home page and the list.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { setup, login, apiAs, assertClean } from './lib.mjs';
+import { setup, login, apiAs, assertClean, applyFilters } from './lib.mjs';
 
 // Monday 2026-03-02 10:00 in Shanghai
 const T0 = Date.parse('2026-03-02T02:00:00Z') / 1000;
@@ -239,16 +239,12 @@ test('SLA filters: home lists the tickets at risk; the list filters by SLA state
   await page.waitForSelector('#results[data-rendered]');
   await page.locator('details.adv').evaluate((d) => { d.open = true; });
   await page.selectOption('select[name=sla_state]', 'paused');
-  await page.click('#filters button[type=submit]');
-  await page.waitForURL(/sla_state=paused/);
-  await page.waitForSelector('#results[data-rendered]');
+  await applyFilters(page, /sla_state=paused/);
   assert.ok(await page.locator('#results tr', { hasText: tB.number }).count());
   assert.equal(await page.locator('#results tr', { hasText: tA.number }).count(), 0);
   // breached ones, as the server counts them
   await page.selectOption('select[name=sla_state]', 'breached');
-  await page.click('#filters button[type=submit]');
-  await page.waitForURL(/sla_state=breached/);
-  await page.waitForSelector('#results[data-rendered]');
+  await applyFilters(page, /sla_state=breached/);
   const shown = await page.locator('#results tbody tr').evaluateAll((rows) => rows.map((r) => Number(r.dataset.id)));
   const api = (await admin.get('/tickets?sla_state=breached&limit=50')).items.map((x) => x.id);
   assert.deepEqual(shown, api);
