@@ -57,3 +57,21 @@ size_t yw_st_mult(size_t a, size_t b)
 		BUG("size overflow: %zu * %zu", a, b);
 	return a * b;
 }
+
+void yw_ipv4_text(const void *addr, char out[16])
+{
+	const unsigned char *b = addr;
+	char *p = out;
+
+	for (int i = 0; i < 4; i++) {
+		unsigned v = b[i];
+		if (i)
+			*p++ = '.';
+		if (v >= 100)
+			*p++ = (char)('0' + v / 100);
+		if (v >= 10)
+			*p++ = (char)('0' + v / 10 % 10);
+		*p++ = (char)('0' + v % 10);
+	}
+	*p = '\0';
+}

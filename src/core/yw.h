@@ -75,6 +75,8 @@ void *yw_realloc(void *p, size_t n);
 char *yw_strdup(const char *s);
 char *yw_strndup(const char *s, size_t n);
 size_t yw_st_mult(size_t a, size_t b);
+/* An IPv4 address (4 bytes, network order) as inet_ntop() writes it, without its cost. */
+void yw_ipv4_text(const void *addr, char out[16]);
 #define ALLOC_ARRAY(x, n) ((x) = yw_malloc(yw_st_mult(sizeof(*(x)), (n))))
 #define REALLOC_ARRAY(x, n) ((x) = yw_realloc((x), yw_st_mult(sizeof(*(x)), (n))))
 #define ALLOC_GROW(x, nr, alloc)                                              \

@@ -67,6 +67,9 @@ static void test_static_paths(void **state)
 	assert_int_equal(route("GET", "/api/v1//health").rc, YW_ENOTFOUND);
 	assert_int_equal(route("GET", "").rc, YW_ENOTFOUND);
 	assert_int_equal(route("GET", "/").rc, YW_ENOTFOUND);
+	assert_int_equal(route("GET", "/api/v1/").rc, YW_ENOTFOUND);
+	assert_int_equal(route("GET", "/api/v1/t").rc, YW_ENOTFOUND);
+	assert_int_equal(route("GET", "/api/v2/tickets").rc, YW_ENOTFOUND);
 }
 
 static void test_405_versus_404(void **state)
