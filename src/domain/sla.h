@@ -251,11 +251,12 @@ void sla_set_wake(void (*fn)(int64_t due));
  * target, opened_at, participants}], then "sla": [{target, due_at, state,
  * remaining_minutes, policy_id, paused, target_minutes, started_at,
  * stopped_at}] of its current clocks. It reads everything before it
- * writes: on an error it writes nothing.
+ * writes: on an error it writes nothing. coordinated false says the
+ * ticket has had no meeting (its coordination_count): none is looked for.
  */
 struct jw;
-int sla_ticket_write(struct db *db, const struct yw_actor *a, int64_t ticket_id, struct jw *w,
-		     struct yw_err *err);
+int sla_ticket_write(struct db *db, const struct yw_actor *a, int64_t ticket_id, bool coordinated,
+		     struct jw *w, struct yw_err *err);
 
 /*
  * The list filters: sla_state (a comma list of running, paused, warning,

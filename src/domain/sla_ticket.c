@@ -935,8 +935,8 @@ out:
 	return rc;
 }
 
-int sla_ticket_write(struct db *db, const struct yw_actor *a, int64_t ticket_id, struct jw *w,
-		     struct yw_err *err)
+int sla_ticket_write(struct db *db, const struct yw_actor *a, int64_t ticket_id, bool coordinated,
+		     struct jw *w, struct yw_err *err)
 {
 	struct sla_clock clk[SLA_NTARGETS];
 	struct sla_cals cals = SLA_CALS_INIT;
@@ -960,13 +960,13 @@ int sla_ticket_write(struct db *db, const struct yw_actor *a, int64_t ticket_id,
 		    (rc = sla_clock_state(&clk[g], cal, now, &state[g], &rem[g], err)))
 			goto out;
 	}
-	if (acct_is_staff(a)) {
+	staff = acct_is_staff(a);
+	if (staff && coordinated) {
 		struct db_stmt *st;
 		if ((rc = db_prepare(db, "SELECT id, target, opened_at, participants FROM sla_coordinations"
 				     " WHERE ticket_id = ? ORDER BY id", &st, err)))
 			goto out;
 		db_bind_int(st, 1, ticket_id);
-		staff = true;
 		while ((rc = db_step(st, err)) == DB_ROW) {
 			json_t *who = json_loads(db_col_text(st, 3), 0, NULL);
 			if (!co)

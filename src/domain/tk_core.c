@@ -91,6 +91,8 @@ void tk_row_read(struct db_stmt *st, struct tk_row *t)
 	t->version = db_col_int(st, 22);
 	for (int i = 0; i < TK_NMS; i++)
 		t->ms[i] = db_col_int(st, 23 + i);
+	t->link_count = db_col_int(st, 23 + TK_NMS);
+	t->coordination_count = db_col_int(st, 24 + TK_NMS);
 }
 
 void tk_row_release(struct tk_row *t)
@@ -477,7 +479,7 @@ void tk_row_write(struct jw *w, struct db *db, const struct yw_actor *a, const s
 		jw_key(w, "related");
 		jw_arr(w);
 		/* in the key's order (ticket_id, other_id): no sort for each ticket read */
-		if (!db_prepare(db, "SELECT o.id, o.number, o.title, o.status, o.org_id FROM ticket_links l"
+		if (t->link_count && !db_prepare(db, "SELECT o.id, o.number, o.title, o.status, o.org_id FROM ticket_links l"
 				" JOIN tickets o ON o.id = l.other_id WHERE l.ticket_id = ?"
 				" ORDER BY l.other_id", &st, &err)) {
 			db_bind_int(st, 1, t->id);
@@ -503,7 +505,7 @@ void tk_row_write(struct jw *w, struct db *db, const struct yw_actor *a, const s
 	/* SLA hook (sla.h): "sla" (and "coordinations" for staff) from the clocks */
 	{
 		struct yw_err e = YW_ERR_INIT;
-		if (sla_ticket_write(db, a, t->id, w, &e))
+		if (sla_ticket_write(db, a, t->id, t->coordination_count != 0, w, &e))
 			yw_log_warn("sla state of ticket %" PRId64 ": %s", t->id, e.msg);
 		yw_err_clear(&e);
 	}

@@ -80,6 +80,8 @@ struct tk_row {
 	int64_t id, category_id, requester_id, org_id, impact, urgency, priority, fault_level,
 		group_id, assignee_id, created_by, created_at, updated_at, reopen_count, version;
 	int64_t ms[TK_NMS];
+	/* kept by triggers (migration 0011): a read looks for links and meetings only when there are some */
+	int64_t link_count, coordination_count;
 	enum tk_status status;
 	const struct tk_type *type;
 	char number[32];
@@ -103,7 +105,7 @@ struct tk_row {
 	" t.assignee_id, t.resolution_code, t.resolution_notes, t.created_by, t.created_at," \
 	" t.updated_at, t.reopen_count, t.version, t.assigned_at, t.first_response_at," \
 	" t.in_progress_at, t.pending_at, t.approved_at, t.rejected_at, t.resolved_at," \
-	" t.closed_at, t.cancelled_at, t.reopened_at"
+	" t.closed_at, t.cancelled_at, t.reopened_at, t.link_count, t.coordination_count"
 #define TK_ROW_FROM "tickets t"
 void tk_row_read(struct db_stmt *st, struct tk_row *t);
 void tk_row_release(struct tk_row *t);

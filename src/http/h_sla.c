@@ -137,7 +137,7 @@ static int post_onsite(struct http_req *r)
 		return rc;
 	jw_init(&w, http_json_buf(r));
 	jw_obj(&w);
-	if ((rc = sla_ticket_write(r->db, &r->actor, r->id, &w, &r->err)))
+	if ((rc = sla_ticket_write(r->db, &r->actor, r->id, true, &w, &r->err)))
 		return rc;
 	jw_end_obj(&w);
 	return http_json_send(r, 200);

@@ -41,6 +41,11 @@ test('init migrates a new database once and records every migration', () => {
   } finally { rmSync(dir, { recursive: true, force: true }); }
 });
 
+// What 0011 added, to put a database back to schema 10.
+const DROP_0011 = ['ticket_links', 'sla_coordinations'].flatMap((t) => ['insert', 'delete', 'update']
+  .map((op) => `DROP TRIGGER ${t}_count_${op};`)).join(' ') +
+  ' ALTER TABLE tickets DROP COLUMN link_count; ALTER TABLE tickets DROP COLUMN coordination_count;';
+
 // 0008 rebuilds sla_clocks with foreign keys off. Here the demo database is
 // put back to schema 7 (the old table, its CHECKs written with IN, and no
 // table or trigger of the later migrations), and init
@@ -70,6 +75,7 @@ test('0008 rebuilds sla_clocks keeping every clock, timer and reference', () => 
       DROP TABLE search_pending;
       ${['calendars', 'calendar_windows', 'calendar_days'].flatMap((t) => ['insert', 'update', 'delete']
     .map((op) => `DROP TRIGGER ${t}_gen_${op};`)).join(' ')}
+      ${DROP_0011}
       DELETE FROM schema_migrations WHERE version >= 8; COMMIT;`);
     assert.match(sql(db, "SELECT sql FROM sqlite_schema WHERE name = 'sla_clocks'"), /target IN \(/);
 
@@ -90,6 +96,35 @@ test('0008 rebuilds sla_clocks keeping every clock, timer and reference', () => 
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+// 0011 counts on each ticket the links and coordination meetings it
+// already has, and its triggers keep counting whatever writes the rows.
+test('0011 counts the links and meetings tickets already have, and keeps counting', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'yunwei-mig-'));
+  const db = join(dir, 'y.db');
+  try {
+    let r = yw(['init', '--db', db, '--demo'], { YUNWEI_ADMIN_PASSWORD: 'admin-pass-123' });
+    assert.equal(r.code, 0, r.err);
+    sql(db, `BEGIN; ${DROP_0011} DELETE FROM schema_migrations WHERE version >= 11;
+      INSERT INTO ticket_links(ticket_id, other_id, created_at) VALUES (1, 2, 0), (2, 1, 0), (1, 3, 0), (3, 1, 0);
+      INSERT INTO sla_coordinations(ticket_id, target, opened_at, participants)
+        VALUES (2, 'resolution', 0, '[]'), (2, 'response', 0, '[]'), (4, 'resolution', 0, '[]'); COMMIT;`);
+    assert.equal(sql(db, "SELECT COUNT(*) FROM pragma_table_info('tickets') WHERE name = 'link_count'"), '0');
+    r = yw(['init', '--db', db]);
+    assert.equal(r.code, 0, r.err);
+    const counts = () => sql(db, 'SELECT id, link_count, coordination_count FROM tickets' +
+      ' WHERE link_count OR coordination_count ORDER BY id');
+    assert.equal(counts(), '1|2|0\n2|1|2\n3|1|0\n4|0|1');
+    // rows written beside yunwei are counted too, and uncounted when they go
+    sql(db, `DELETE FROM ticket_links WHERE ticket_id IN (1, 3) AND other_id IN (1, 3);
+      INSERT INTO ticket_links(ticket_id, other_id, created_at) VALUES (5, 6, 0);
+      DELETE FROM sla_coordinations WHERE ticket_id = 4; UPDATE sla_coordinations SET ticket_id = 6 WHERE target = 'response';`);
+    assert.equal(counts(), '1|1|0\n2|1|1\n5|1|0\n6|0|1');
+    assert.equal(sql(db, 'SELECT COUNT(*) FROM tickets t WHERE link_count !=' +
+      ' (SELECT COUNT(*) FROM ticket_links l WHERE l.ticket_id = t.id) OR coordination_count !=' +
+      ' (SELECT COUNT(*) FROM sla_coordinations c WHERE c.ticket_id = t.id)'), '0');
+  } finally { rmSync(dir, { recursive: true, force: true }); }
 });
 
 test('a generated admin password is printed once and works', () => {
