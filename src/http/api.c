@@ -149,18 +149,29 @@ struct strbuf *http_json_buf(struct http_req *r)
 	return &json_out;
 }
 
-int http_json_send(struct http_req *r, int status)
+static void send_json(struct http_req *r, int status, const struct strbuf *sb)
 {
 	r->h->res.status = status;
 	r->h->res.reason = reason_of(status);
-	r->h->res.content_length = json_out.len;
+	r->h->res.content_length = sb->len;
 	h2o_add_header(&r->h->pool, &r->h->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL,
 		       H2O_STRLIT("application/json; charset=utf-8"));
 	h2o_add_header(&r->h->pool, &r->h->res.headers, H2O_TOKEN_CACHE_CONTROL, NULL, H2O_STRLIT("no-store"));
-	h2o_send_inline(r->h, json_out.buf, json_out.len);
+	h2o_send_inline(r->h, sb->buf, sb->len);
+}
+
+int http_json_send(struct http_req *r, int status)
+{
+	send_json(r, status, &json_out);
 	/* a one-off huge response should not pin its memory in every worker */
 	if (json_out.alloc > (4u << 20))
 		strbuf_release(&json_out);
+	return 0;
+}
+
+int http_answer_send(struct http_req *r)
+{
+	send_json(r, r->answer_status, &r->answer);
 	return 0;
 }
 
@@ -460,6 +471,7 @@ void http_req_release(struct http_req *r)
 		json_decref(r->body);
 	r->body = NULL;
 	yw_err_clear(&r->err);
+	strbuf_release(&r->answer);
 	arena_free(&r->arena);
 }
 
@@ -487,6 +499,7 @@ int http_api_handle(h2o_req_t *h, struct db *db)
 	int rc;
 
 	memset(&r, 0, sizeof(r));
+	strbuf_init(&r.answer, 0);
 	r.h = h;
 	r.db = db;
 	r.arena.cap = 4u << 20;

@@ -17,9 +17,10 @@
  * handler's writing run may come twice, and must leave nothing but its
  * result in the request.) After the commit each
  * request goes back to the worker that owns its connection, which runs
- * the handler again with r->replying set to send the answer (it reads
- * the result back in a read transaction it shares with the other
- * answers that came back to it together). If the commit fails,
+ * the handler again with r->replying set to send the answer: the one
+ * the write run rendered (r->answer), or else what it reads back in a
+ * read transaction it shares with the other answers that came back to
+ * it together. If the commit fails,
  * every request of the batch gets the error: nothing of it was written.
  *
  * The writer's connection has SQLite's foreign-key checks off
@@ -264,7 +265,7 @@ static void on_done(h2o_multithread_receiver_t *receiver, h2o_linklist_t *messag
 		w->inflight--;
 		if (!j->gone) {
 			*j->guard = NULL;
-			if (!reading && !j->rc) {
+			if (!reading && !j->rc && !j->r.answer.len) {
 				http_read_begin(w->ctx, w->db, &err);
 				reading = true;
 			}

@@ -24,6 +24,7 @@
 #include <jansson.h>
 #include "../core/err.h"
 #include "../core/arena.h"
+#include "../core/strbuf.h"
 #include "../domain/acct.h"
 
 struct db;
@@ -92,6 +93,14 @@ struct http_req {
 	 */
 	bool replying;
 	int64_t result_id;
+	/*
+	 * The answer the write run rendered, when it could (answer.len > 0):
+	 * the replying run sends it with answer_status as it is
+	 * (http_answer_send), and nothing is read back. A write run that
+	 * runs again (batch.c) renders it again.
+	 */
+	struct strbuf answer;
+	int answer_status;
 };
 
 /*
@@ -127,6 +136,8 @@ int http_json(struct http_req *r, int status, json_t *j);
  */
 struct strbuf *http_json_buf(struct http_req *r);
 int http_json_send(struct http_req *r, int status);
+/* Sends r->answer with r->answer_status (an HR_BATCH write run rendered it). Returns 0. */
+int http_answer_send(struct http_req *r);
 /* Sends bytes with a content type (copied into the request pool). Returns 0. */
 int http_send(struct http_req *r, int status, const char *content_type, const void *data, size_t len);
 /* Adds a response header; name and value are copied. */
