@@ -198,6 +198,7 @@ if [ -n "$bad" ]; then pair=${bad#*_}; else
 	pair=$(for i in $(seq "$repeat"); do echo "$(ratio "$i") $i"; done | median)
 fi
 ratios=$(for i in $(seq "$repeat"); do printf '%s%% ' "$(ratio "$i")"; done)
+pairs=$(for i in $(seq "$repeat"); do printf '%.0f/%.0f ' "$(field "get_$i" rps)" "$(field "health_$i" rps)"; done)
 health_rps=$(field "health_$pair" rps)
 half_health=$(awk -v h="${health_rps:-0}" 'BEGIN { printf "%.0f", h / 2 }')
 
@@ -212,7 +213,7 @@ printf "$fmt" "create POST /tickets (8 conn), median" "$(figure "$create")" "sql
 printf "$fmt" "  create, each run" "$create_runs(/s)" "-" "-" "-"
 printf "$fmt" "get /tickets/{id} random (32c), median" "$(figure "get_$pair")" \
 	"health ${health_rps%.*}/s ($(ratio "$pair")%)" ">= 50% health" "$(verdict "get_$pair" rps "$half_health")"
-printf "$fmt" "  get / health, each pair" "$ratios" "-" "-" "-"
+printf "$fmt" "  get / health, each pair" "$ratios($pairs/s)" "-" "-" "-"
 printf "$fmt" "list status=assigned&group=2 (8c)" "$(figure list_status)" "-" "p99 <= 20 ms" \
 	"$(verdict list_status p99 20)"
 printf "$fmt" "list priority=P1,P2 (8 conn)" "$(figure list_prio)" "-" "p99 <= 20 ms" \
