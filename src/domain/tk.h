@@ -66,12 +66,18 @@ struct tk_new {
 };
 int tk_create(struct db *db, const struct yw_actor *a, const struct tk_new *in, int64_t *id,
 	      struct yw_err *err);
+/*
+ * tk_create, and on success the new ticket written to w as tk_get_write
+ * writes it, from the row it has just written instead of read back.
+ */
+struct jw;
+int tk_create_write(struct db *db, const struct yw_actor *a, const struct tk_new *in, int64_t *id,
+		    struct jw *w, struct yw_err *err);
 
 /*
  * Writes the ticket as JSON (core/jw.h), with readable names and
  * allowed_transitions for the caller; on an error it writes nothing.
  */
-struct jw;
 int tk_get_write(struct db *db, const struct yw_actor *a, int64_t id, struct jw *w, struct yw_err *err);
 
 /* PATCH /tickets/{id}: set says which fields are present. */

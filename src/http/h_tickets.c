@@ -45,43 +45,33 @@ int http_ticket_decode_create(json_t *body, struct tk_new *in, struct yw_err *er
 	return jx_decode(body, create_fields, ARRAY_SIZE(create_fields), in, NULL, err);
 }
 
-/*
- * The writer renders the new ticket in its write transaction, where the
- * ticket's pages are in its cache, and the worker sends what it wrote.
- * Read back by the worker after the commit, through a connection whose
- * page cache every commit empties (each page a pread again), the answer
- * was over half of the workers' time on a creation: rendering it here
- * costs the writer 15-20 us a ticket and saves the workers 35 us, and
- * the workers' CPU is what the writer waited for (docs/performance.md,
- * "Session 6"). Should rendering fail, the worker reads it back.
- */
-static void render_answer(struct http_req *r, int status, int64_t id)
-{
-	struct yw_err err = YW_ERR_INIT;
-	struct jw w;
-
-	strbuf_reset(&r->answer);
-	jw_init(&w, &r->answer);
-	if (tk_get_write(r->db, &r->actor, id, &w, &err))
-		strbuf_reset(&r->answer);
-	r->answer_status = status;
-	yw_err_clear(&err);
-}
-
 /* HR_BATCH: writes in a group commit, then answers once it committed */
 static int create_ticket(struct http_req *r)
 {
 	struct tk_new in;
+	struct jw w;
 	int rc;
 
 	if (r->replying)
 		return r->answer.len ? http_answer_send(r) : send_ticket(r, 201, r->result_id);
 	if ((rc = http_query_check(r, no_params)) ||
-	    (rc = http_ticket_decode_create(r->body, &in, &r->err)) ||
-	    (rc = tk_create(r->db, &r->actor, &in, &r->result_id, &r->err)))
+	    (rc = http_ticket_decode_create(r->body, &in, &r->err)))
 		return rc;
-	render_answer(r, 201, r->result_id);
-	return 0;
+	/*
+	 * The writer writes the answer too, from the row it has just written
+	 * (tk_create_write), and the worker sends it as it is. Read back by
+	 * the worker after the commit, through a connection whose page cache
+	 * every commit empties, it was over half of the workers' time on a
+	 * creation (docs/performance.md, "Session 6"). Without an answer the
+	 * worker reads the ticket back.
+	 */
+	strbuf_reset(&r->answer);
+	jw_init(&w, &r->answer);
+	r->answer_status = 201;
+	rc = tk_create_write(r->db, &r->actor, &in, &r->result_id, &w, &r->err);
+	if (rc)
+		strbuf_reset(&r->answer);
+	return rc;
 }
 
 /* The parameters are the domain's table (tk_query_params), shared with saved views. */
