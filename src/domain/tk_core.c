@@ -479,7 +479,8 @@ void tk_row_write(struct jw *w, struct db *db, const struct yw_actor *a, const s
 		jw_key(w, "related");
 		jw_arr(w);
 		/* in the key's order (ticket_id, other_id): no sort for each ticket read */
-		if (t->link_count && !db_prepare(db, "SELECT o.id, o.number, o.title, o.status, o.org_id FROM ticket_links l"
+		if (t->link_count &&
+		    !db_prepare(db, "SELECT o.id, o.number, o.title, o.status, o.org_id FROM ticket_links l"
 				" JOIN tickets o ON o.id = l.other_id WHERE l.ticket_id = ?"
 				" ORDER BY l.other_id", &st, &err)) {
 			db_bind_int(st, 1, t->id);
@@ -770,8 +771,9 @@ int tk_create_write(struct db *db, const struct yw_actor *a, const struct tk_new
 		       " created_by, created_at, updated_at, assigned_at)"
 		       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 		       "sssssdsddiiiddddiid", number, type->name, tk_states[t.status].name, in->title,
-		       in->description ? in->description : "", t.category_id, channel, t.requester_id, t.org_id, t.impact, t.urgency, t.priority, t.fault_level,
-		       t.group_id, t.assignee_id, a->user_id, now, now, t.assignee_id ? now : 0);
+		       in->description ? in->description : "", t.category_id, channel, t.requester_id, t.org_id,
+		       t.impact, t.urgency, t.priority, t.fault_level, t.group_id, t.assignee_id, a->user_id, now,
+		       now, t.assignee_id ? now : 0);
 	if (rc)
 		goto fail;
 	/* "created" and the first status, in that order: one statement */
