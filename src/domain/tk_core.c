@@ -708,15 +708,11 @@ int tk_create_write(struct db *db, const struct yw_actor *a, const struct tk_new
 	/* references: each must exist and be usable by this caller */
 	if (t.category_id && (rc = category_info(db, t.category_id, &cat_group, &approval, err)))
 		goto fail;
-	/* the caller, most often the requester, was found active as it authenticated */
-	if (t.requester_id == a->user_id && a->user_id) {
-		rrole = a->role;
-		rorg = a->org_id;
-	} else if ((rc = user_info(db, t.requester_id, &rrole, &rorg, err))) {
-		if (rc == YW_ENOTFOUND)
-			rc = yw_errf(err, YW_EINVAL, "requester_id", "requester_id names no active user");
+	rc = user_info(db, t.requester_id, &rrole, &rorg, err);
+	if (rc == YW_ENOTFOUND)
+		rc = yw_errf(err, YW_EINVAL, "requester_id", "requester_id names no active user");
+	if (rc)
 		goto fail;
-	}
 	if (rrole == ROLE_CUSTOMER) {
 		if (in->organization_id && in->organization_id != rorg) {
 			rc = yw_errf(err, YW_EINVAL, "organization_id",
@@ -776,10 +772,8 @@ int tk_create_write(struct db *db, const struct yw_actor *a, const struct tk_new
 		       now, t.assignee_id ? now : 0);
 	if (rc)
 		goto fail;
-	/* "created" and the first status, in that order: one statement */
-	if ((rc = db_execf(db, err, "INSERT INTO ticket_history(ticket_id, at, actor_id, field, new_value)"
-			   " VALUES (?, ?, ?, 'created', ?), (?, ?, ?, 'status', ?)", "iids" "iids",
-			   *id, now, a->user_id, number, *id, now, a->user_id, tk_states[t.status].name)))
+	if ((rc = tk_hist(db, *id, a, "created", NULL, number, NULL, err)) ||
+	    (rc = tk_hist(db, *id, a, "status", NULL, tk_states[t.status].name, NULL, err)))
 		goto fail;
 	if (t.assignee_id) {
 		tk_user_name(db, t.assignee_id, name, sizeof(name));
