@@ -243,15 +243,18 @@ static void name_cache_free(void *p)
 
 const char *acct_user_name(struct db *db, int64_t user_id)
 {
-	struct name_cache *c = db_cache_get(db, DB_CACHE_NAMES);
-	int64_t gen = db_cache_gen(db, "auth");
+	struct name_cache *c;
 	struct yw_err err = YW_ERR_INIT;
 	struct db_stmt *st;
+	int64_t gen;
 	size_t i;
 	int rc;
 
+	/* an unassigned ticket asks too: no cache, no generation for it */
 	if (user_id <= 0)
 		return NULL;
+	c = db_cache_get(db, DB_CACHE_NAMES);
+	gen = db_cache_gen(db, "auth");
 	if (!c) {
 		c = yw_calloc(1, sizeof(*c));
 		db_cache_set(db, DB_CACHE_NAMES, c, name_cache_free);

@@ -91,8 +91,8 @@ static int match(const char *pat, const char *path, size_t plen, struct http_req
  * tried, to tell a 405 (the path exists) from a 404.
  *
  * Every pattern begins with HTTP_ROUTE_LITERAL literal characters
- * ("/api/v1/" and the first of its resource; test_core_router.c holds
- * the tables to that), so a path that differs in the last of them cannot
+ * ("/api/v1/" and the first of its resource; test_openapi.c holds the
+ * tables to that), so a path that differs in the last of them cannot
  * match: that one comparison passes over most of the sixty-odd routes,
  * whose full comparison was 5% of answering GET /tickets/{id}.
  */
