@@ -112,17 +112,31 @@ void jw_id(struct jw *w, int64_t id)
 		jw_null(w);
 }
 
-/* The text of a time needs no escape: no pass of the escaper over it. */
+/* The text of a time needs no escape: written in place, no pass of the escaper over it. */
 void jw_time(struct jw *w, int64_t t)
 {
-	char buf[40];
+	struct strbuf *sb = w->out;
+	char *p, buf[40];
+	size_t n;
 
 	if (!t) {
 		jw_null(w);
 		return;
 	}
-	yw_fmt_iso(t, buf, sizeof(buf));
-	put_plain(w, buf, strlen(buf), "");
+	strbuf_grow(sb, YW_ISO_LEN + 3);
+	p = sb->buf + sb->len;
+	if (w->comma)
+		*p++ = ',';
+	*p = '"';
+	if ((n = yw_iso_put(t, p + 1))) {
+		p += 1 + n;
+		*p++ = '"';
+		*p = '\0';
+		sb->len = (size_t)(p - sb->buf);
+	} else {
+		yw_fmt_iso(t, buf, sizeof(buf));
+		put_plain(w, buf, strlen(buf), "");
+	}
 	w->comma = true;
 }
 

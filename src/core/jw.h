@@ -13,7 +13,7 @@
  *	struct jw w;
  *	jw_init(&w, &sb);
  *	jw_obj(&w);
- *	jw_key(&w, "id");
+ *	jw_key(&w, "id");             // a string literal
  *	jw_int(&w, 7);
  *	jw_key(&w, "tags");
  *	jw_arr(&w);
@@ -46,12 +46,29 @@ void jw_end_arr(struct jw *w);
 /*
  * A key is the caller's own name, text that needs no escape (asserted):
  * it is copied as it is, which a ticket's fifty keys made worth it.
- * jw_key() is inline so that the length of a literal is known.
+ * jw_key() takes a string literal and pastes the quotes and the colon
+ * onto it at compile time, so a key is one copy of a known length;
+ * jw_key_n() takes any other text, jw_key_quoted() a table of keys
+ * written that way.
  */
 void jw_key_n(struct jw *w, const char *key, size_t len);
-static inline void jw_key(struct jw *w, const char *key)
+#define jw_key(w, key) jw_key_quoted((w), "\"" key "\":", sizeof("\"" key "\":") - 1)
+/* What jw_key() expands to: text is the key quoted, then ':'. */
+static inline void jw_key_quoted(struct jw *w, const char *text, size_t len)
 {
-	jw_key_n(w, key, strlen(key));
+	struct strbuf *sb = w->out;
+	char *p;
+
+	if (sb->alloc - sb->len <= len + 1)
+		strbuf_grow(sb, len + 1);
+	p = sb->buf + sb->len;
+	if (w->comma)
+		*p++ = ',';
+	memcpy(p, text, len);
+	p += len;
+	*p = '\0';
+	sb->len = (size_t)(p - sb->buf);
+	w->comma = false;
 }
 /* Strings are taken as UTF-8 (text the domain validated before it stored it). NULL writes null. */
 void jw_str(struct jw *w, const char *s);

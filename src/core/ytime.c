@@ -25,29 +25,47 @@ int64_t yw_now_ms(void)
 }
 
 /*
- * gmtime_r() by arithmetic (civil_from_days, the inverse of
- * yw_days_from_civil below): glibc's takes the time-zone lock even for
- * UTC, and a ticket answer formats a dozen times. Fills what gmtime_r()
- * fills, tm_zone "GMT" included; NULL where the year would not fit.
+ * Hinnant's civil_from_days, the inverse of yw_days_from_civil below:
+ * the date of the day days after 1970-01-01.
  */
-struct tm *yw_gmtime(int64_t t, struct tm *out)
+static void civil_from_days(int64_t days, int64_t *year, unsigned *month, unsigned *day)
 {
-	int64_t days = t / 86400, secs = t % 86400;
-
-	if (secs < 0) {
-		secs += 86400;
-		days--;
-	}
 	int64_t z = days + 719468;
 	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
 	unsigned doe = (unsigned)(z - era * 146097);                           /* [0, 146096] */
 	unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;  /* [0, 399] */
 	unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);                /* [0, 365], from March */
 	unsigned mp = (5 * doy + 2) / 153;                                     /* [0, 11], from March */
-	unsigned d = doy - (153 * mp + 2) / 5 + 1;
-	unsigned m = mp < 10 ? mp + 3 : mp - 9;
-	int64_t y = (int64_t)yoe + era * 400 + (m <= 2);
 
+	*day = doy - (153 * mp + 2) / 5 + 1;
+	*month = mp < 10 ? mp + 3 : mp - 9;
+	*year = (int64_t)yoe + era * 400 + (*month <= 2);
+}
+
+/* Whole days and the seconds into the last, for t before 1970 too. */
+static int64_t split_day(int64_t t, int64_t *secs)
+{
+	int64_t days = t / 86400;
+
+	*secs = t % 86400;
+	if (*secs < 0) {
+		*secs += 86400;
+		days--;
+	}
+	return days;
+}
+
+/*
+ * gmtime_r() by arithmetic: glibc's takes the time-zone lock even for
+ * UTC, and a ticket answer formats a dozen times. Fills what gmtime_r()
+ * fills, tm_zone "GMT" included; NULL where the year would not fit.
+ */
+struct tm *yw_gmtime(int64_t t, struct tm *out)
+{
+	int64_t secs, days = split_day(t, &secs), y;
+	unsigned m, d;
+
+	civil_from_days(days, &y, &m, &d);
 	if (y - 1900 > INT_MAX || y - 1900 < INT_MIN)
 		return NULL;
 	memset(out, 0, sizeof(*out));
@@ -63,42 +81,55 @@ struct tm *yw_gmtime(int64_t t, struct tm *out)
 	return out;
 }
 
-static char *put2(char *p, int v)
+static char *put2(char *p, unsigned v)
 {
 	p[0] = (char)('0' + v / 10);
 	p[1] = (char)('0' + v % 10);
 	return p + 2;
 }
 
-/* Every ticket carries a dozen of these, so the usual years skip strftime. */
+/* Every ticket carries a dozen of these: the usual years go straight to text. */
+size_t yw_iso_put(int64_t t, char *out)
+{
+	int64_t secs, y;
+	unsigned m, d;
+	char *p;
+
+	if (t < INT64_MIN / 2 || t > INT64_MAX / 2)
+		return 0;
+	civil_from_days(split_day(t, &secs), &y, &m, &d);
+	if (y < 1000 || y > 9999)
+		return 0;
+	p = put2(out, (unsigned)y / 100);
+	p = put2(p, (unsigned)y % 100);
+	*p++ = '-';
+	p = put2(p, m);
+	*p++ = '-';
+	p = put2(p, d);
+	*p++ = 'T';
+	p = put2(p, (unsigned)secs / 3600);
+	*p++ = ':';
+	p = put2(p, (unsigned)secs / 60 % 60);
+	*p++ = ':';
+	p = put2(p, (unsigned)secs % 60);
+	*p++ = 'Z';
+	return (size_t)(p - out);
+}
+
 char *yw_fmt_iso(int64_t t, char *buf, size_t size)
 {
 	struct tm tm;
-	int y;
+	size_t n;
 
+	if (size >= 21 && (n = yw_iso_put(t, buf))) {
+		buf[n] = '\0';
+		return buf;
+	}
 	if (!yw_gmtime(t, &tm)) {
 		snprintf(buf, size, "invalid");
 		return buf;
 	}
-	y = tm.tm_year + 1900;
-	if (size < 21 || y < 1000 || y > 9999) {
-		strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
-		return buf;
-	}
-	char *p = put2(buf, y / 100);
-	p = put2(p, y % 100);
-	*p++ = '-';
-	p = put2(p, tm.tm_mon + 1);
-	*p++ = '-';
-	p = put2(p, tm.tm_mday);
-	*p++ = 'T';
-	p = put2(p, tm.tm_hour);
-	*p++ = ':';
-	p = put2(p, tm.tm_min);
-	*p++ = ':';
-	p = put2(p, tm.tm_sec);
-	*p++ = 'Z';
-	*p = '\0';
+	strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
 	return buf;
 }
 

@@ -14,6 +14,12 @@ void yw_time_set_fake(int64_t t);
 struct tm *yw_gmtime(int64_t t, struct tm *out);
 /* "2026-11-25T18:11:27Z"; buf needs 21 bytes. Returns buf. */
 char *yw_fmt_iso(int64_t t, char *buf, size_t size);
+#define YW_ISO_LEN 20
+/*
+ * The same text for years 1000 to 9999: YW_ISO_LEN bytes at out, no NUL,
+ * and returns YW_ISO_LEN; writes nothing and returns 0 for other years.
+ */
+size_t yw_iso_put(int64_t t, char *out);
 /*
  * Parses "YYYY-MM-DD", "YYYY-MM-DDTHH:MM[:SS][.fff](Z|±HH:MM)". A date or a
  * time without a zone is taken as UTC+08:00 (Asia/Shanghai), the zone the

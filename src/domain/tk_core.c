@@ -47,10 +47,19 @@ static bool in_list(const char *const *list, const char *s)
 	return false;
 }
 
-const char *const tk_milestones[TK_NMS] = {
-	"assigned_at", "first_response_at", "in_progress_at", "pending_at", "approved_at",
-	"rejected_at", "resolved_at", "closed_at", "cancelled_at", "reopened_at",
-};
+#define TK_MILESTONES(X)                                                                   \
+	X(assigned_at) X(first_response_at) X(in_progress_at) X(pending_at) X(approved_at) \
+	X(rejected_at) X(resolved_at) X(closed_at) X(cancelled_at) X(reopened_at)
+#define MS_NAME(m) #m,
+#define MS_KEY(m) { "\"" #m "\":", sizeof("\"" #m "\":") - 1 },
+
+const char *const tk_milestones[TK_NMS] = { TK_MILESTONES(MS_NAME) };
+
+/* The same names as JSON keys, for jw_key_quoted() */
+static const struct {
+	const char *text;
+	size_t len;
+} ms_keys[TK_NMS] = { TK_MILESTONES(MS_KEY) };
 
 
 static char *dup_or_null(const char *s)
@@ -62,7 +71,10 @@ void tk_row_read(struct db_stmt *st, struct tk_row *t)
 {
 	memset(t, 0, sizeof(*t));
 	t->id = db_col_int(st, 0);
-	snprintf(t->number, sizeof(t->number), "%s", db_col_text(st, 1));
+	const char *number = db_col_text(st, 1) ? db_col_text(st, 1) : "";
+	size_t len = strnlen(number, sizeof(t->number) - 1);
+	memcpy(t->number, number, len);
+	t->number[len] = '\0';
 	t->type = tk_type_find(db_col_text(st, 2));
 	if (!t->type) {
 		THIS_SHOULD_NEVER_HAPPEN;
@@ -463,7 +475,7 @@ void tk_row_write(struct jw *w, struct db *db, const struct yw_actor *a, const s
 	jw_key(w, "updated_at");
 	jw_time(w, t->updated_at);
 	for (int i = 0; i < TK_NMS; i++) {
-		jw_key(w, tk_milestones[i]);
+		jw_key_quoted(w, ms_keys[i].text, ms_keys[i].len);
 		jw_time(w, t->ms[i]);
 	}
 	jw_key(w, "reopen_count");

@@ -34,7 +34,7 @@ const char *const tk_status_names[] = {
 int tk_status_parse(const char *s)
 {
 	for (int i = 0; s && i < TS_COUNT; i++)
-		if (!strcmp(tk_states[i].name, s))
+		if (tk_states[i].name[0] == s[0] && !strcmp(tk_states[i].name, s))
 			return i;
 	return -1;
 }

@@ -18,10 +18,12 @@ struct db_stmt {
 	sqlite3_stmt *st;
 	struct db *db;
 	const char *sql;     /* key: the caller's text */
+	const char *at;      /* where the caller's text was when last asked for */
 	bool busy;
 };
 
 #define STMT_CACHE 256   /* open addressing; a power of two */
+#define STMT_RECENT 64   /* direct-mapped; a power of two */
 #define BUSY_TIMEOUT_MS 10000   /* how long to wait for another process's lock */
 
 /* A search-index entry written at commit (see db_fts_put). */
@@ -47,7 +49,11 @@ struct db {
 	size_t ngens;
 	uint64_t gens_serial;
 	bool wgens;          /* gens hold in the open write transaction (see db_cache_gen) */
+	bool gens_read;      /* gens were read in a read transaction, when these held: */
+	int64_t gens_version;   /* PRAGMA data_version */
+	int64_t gens_changes;   /* sqlite3_total_changes64() */
 	struct db_stmt cache[STMT_CACHE];
+	struct db_stmt *recent[STMT_RECENT];   /* by the address of the text (db_prepare) */
 	struct fts_put *fts; /* index entries waiting for the commit */
 	size_t nfts, fts_alloc, fts_mark;
 	struct {
@@ -188,18 +194,49 @@ void db_cache_set(struct db *db, enum db_cache_slot slot, void *value, void (*fr
  * In a read transaction the generations cannot change, so they are read
  * once, all of them, on the first question: a request that consults two
  * caches runs one statement for both.
+ *
+ * Nor have they changed since the last read transaction that read them
+ * if nothing was committed in between: PRAGMA data_version moves when
+ * another connection commits, and this connection's own changes move
+ * sqlite3_total_changes64(). Most reads then run the pragma, one step
+ * that also takes the snapshot the request's next statement would take,
+ * instead of stepping through the table.
  */
+static bool gens_unchanged(struct db *db, int64_t *version)
+{
+	struct yw_err err = YW_ERR_INIT;
+	struct db_stmt *st;
+
+	*version = -1;
+	if (db_prepare(db, "PRAGMA data_version", &st, &err)) {
+		yw_err_clear(&err);
+		return false;
+	}
+	if (db_step(st, &err) == DB_ROW)
+		*version = db_col_int(st, 0);
+	db_done(st);
+	yw_err_clear(&err);
+	return db->gens_read && *version >= 0 && *version == db->gens_version &&
+	       sqlite3_total_changes64(db->h) == db->gens_changes;
+}
+
 int64_t db_cache_gen(struct db *db, const char *name)
 {
 	struct yw_err err = YW_ERR_INIT;
 	uint64_t serial = db_read_serial(db);
 	struct db_stmt *st;
 	bool held = serial ? serial == db->gens_serial : db->writing && db->wgens;
+	int64_t version = -1;
 
+	if (!held && serial && gens_unchanged(db, &version)) {
+		db->gens_serial = serial;
+		held = true;
+	}
 	if (!held) {
 		db->ngens = 0;
 		db->gens_serial = 0;
 		db->wgens = false;
+		db->gens_read = false;
 		if (db_prepare(db, "SELECT name, gen FROM cache_gen", &st, &err))
 			goto out;
 		while (db_step(st, &err) == DB_ROW && db->ngens < ARRAY_SIZE(db->gens)) {
@@ -212,6 +249,11 @@ int64_t db_cache_gen(struct db *db, const char *name)
 		db_done(st);
 		db->gens_serial = serial;
 		db->wgens = !serial && db->writing && !err.code;
+		if (serial && version >= 0 && !err.code) {
+			db->gens_read = true;
+			db->gens_version = version;
+			db->gens_changes = sqlite3_total_changes64(db->h);
+		}
 	}
 out:
 	yw_err_clear(&err);
@@ -245,24 +287,47 @@ static uint32_t hash_sql(const char *s)
 	return h;
 }
 
+/*
+ * Most texts are literals, asked for again from the same address: a
+ * statement found once is remembered by that address, and found there
+ * next time by one compare of the texts (an address can be reused for
+ * another text, so the compare stays). Hashing the text cost more.
+ */
+static inline struct db_stmt **recent_slot(struct db *db, const char *sql)
+{
+	uintptr_t a = (uintptr_t)sql;
+
+	return &db->recent[(a ^ a >> 7) & (STMT_RECENT - 1)];
+}
+
+static int found(struct db_stmt *s, const char *sql, struct db_stmt **out)
+{
+	if (s->busy)
+		BUG("statement prepared twice without db_done: %s", sql);
+	s->busy = true;
+	s->at = sql;
+	*recent_slot(s->db, sql) = s;
+	*out = s;
+	return 0;
+}
+
 int db_prepare(struct db *db, const char *sql, struct db_stmt **out, struct yw_err *err)
 {
-	uint32_t h = hash_sql(sql) & (STMT_CACHE - 1);
-	struct db_stmt *slot = NULL;
+	struct db_stmt *slot = *recent_slot(db, sql);
+	uint32_t h;
 
+	if (slot && slot->at == sql && slot->st && !strcmp(slot->sql, sql))
+		return found(slot, sql, out);
+	h = hash_sql(sql) & (STMT_CACHE - 1);
+	slot = NULL;
 	for (uint32_t i = 0; i < STMT_CACHE; i++) {
 		struct db_stmt *s = &db->cache[(h + i) & (STMT_CACHE - 1)];
 		if (!s->st) {
 			slot = s;
 			break;
 		}
-		if (s->sql == sql || !strcmp(s->sql, sql)) {
-			if (s->busy)
-				BUG("statement prepared twice without db_done: %s", sql);
-			s->busy = true;
-			*out = s;
-			return 0;
-		}
+		if (!strcmp(s->sql, sql))
+			return found(s, sql, out);
 	}
 	if (!slot) {
 		/*
@@ -289,9 +354,7 @@ int db_prepare(struct db *db, const char *sql, struct db_stmt **out, struct yw_e
 	}
 	slot->sql = yw_strdup(sql);
 	slot->db = db;
-	slot->busy = true;
-	*out = slot;
-	return 0;
+	return found(slot, sql, out);
 }
 
 void db_bind_int(struct db_stmt *st, int idx, int64_t v)

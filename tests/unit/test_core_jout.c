@@ -513,7 +513,7 @@ static void jw_walk(struct jw *w, const json_t *j)
 	case JSON_OBJECT:
 		jw_obj(w);
 		json_object_foreach((json_t *)j, key, v) {
-			jw_key(w, key);
+			jw_key_n(w, key, strlen(key));
 			jw_walk(w, v);
 		}
 		jw_end_obj(w);

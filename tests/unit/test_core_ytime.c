@@ -93,6 +93,17 @@ static void test_fmt_iso(void **state)
 		strftime(want, sizeof(want), "%Y-%m-%dT%H:%M:%SZ", &tm);
 		assert_string_equal(yw_fmt_iso(t, buf, sizeof(buf)), want);
 	}
+	/* yw_iso_put: the same text, without a NUL, and nothing outside four-digit years */
+	memset(buf, 'x', sizeof(buf));
+	assert_int_equal(yw_iso_put(1709209845, buf), YW_ISO_LEN);
+	assert_memory_equal(buf, "2024-02-29T12:30:45Zxx", YW_ISO_LEN + 2);
+	memset(buf, 'x', sizeof(buf));
+	assert_int_equal(yw_iso_put(-30610224001, buf), 0);   /* 999-12-31T23:59:59Z */
+	assert_int_equal(yw_iso_put(-30610224000, buf), YW_ISO_LEN);
+	assert_int_equal(yw_iso_put(253402300800, buf), 0);   /* 10000-01-01 */
+	assert_int_equal(yw_iso_put(INT64_MAX, buf), 0);
+	assert_int_equal(yw_iso_put(INT64_MIN, buf), 0);
+	assert_string_equal(yw_fmt_iso(-30610224001, buf, sizeof(buf)), "999-12-31T23:59:59Z");
 }
 
 static void same_tm(int64_t t)

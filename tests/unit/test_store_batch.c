@@ -3,7 +3,8 @@
  * them: parts of a batch that keep or undo only themselves (optimistic,
  * spoiled and redone), search-index
  * entries written at the commit (and dropped with what undid them), the
- * read-transaction serial, the cache generations of migration 0007, and
+ * read-transaction serial, the cache generations of migration 0007 (in
+ * one read transaction and across them), and
  * db_exists.
  */
 #include "core/yw.h"
@@ -344,6 +345,69 @@ static void test_close_in_write(void **state)
 	db_close(a);
 }
 
+/* The generation as a read transaction of connection a sees it. */
+static int64_t read_gen(struct db *a)
+{
+	struct yw_err err = YW_ERR_INIT;
+	int64_t g;
+
+	assert_int_equal(db_begin_read(a, &err), 0);
+	g = db_cache_gen(a, "directory");
+	assert_true(db_cache_gen(a, "directory") == g);
+	db_rollback(a);
+	return g;
+}
+
+/*
+ * Read transactions keep the generations of the one before while nothing
+ * was committed (PRAGMA data_version), and see a commit by another
+ * connection, by this one, and by hand.
+ */
+static void test_generations_across_reads(void **state)
+{
+	struct yw_err err = YW_ERR_INIT;
+	char dir[64], path[96];
+	struct db *a, *b;
+	int64_t g0, g1, g2, g3;
+
+	(void)state;
+	snprintf(dir, sizeof(dir), "/tmp/yw-gens-XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/t.db", dir);
+	assert_int_equal(db_open(&a, path, &err), 0);
+	assert_int_equal(db_migrate(a, NULL, &err), 0);
+	assert_int_equal(db_open(&b, path, &err), 0);
+	g0 = read_gen(a);
+	assert_true(g0 != 0);
+	assert_true(read_gen(a) == g0);
+	assert_true(read_gen(a) == g0);
+	/* another connection's commit */
+	assert_int_equal(db_exec(b, "INSERT INTO categories (id, name, created_at, updated_at)"
+				 " VALUES (1, '网络', 0, 0)", &err), 0);
+	g1 = read_gen(a);
+	assert_true(g1 != g0);
+	assert_true(read_gen(a) == g1);
+	/* this connection's own */
+	assert_int_equal(db_exec(a, "UPDATE categories SET name = '网络设备' WHERE id = 1", &err), 0);
+	g2 = read_gen(a);
+	assert_true(g2 != g1);
+	/* by hand, on the table itself */
+	assert_int_equal(db_exec(b, "UPDATE cache_gen SET gen = gen + 1 WHERE name = 'directory'", &err), 0);
+	g3 = read_gen(a);
+	assert_true(g3 == g2 + 1);
+	/* a commit of something else leaves the generation, and is read again */
+	assert_int_equal(db_exec(b, "INSERT INTO search_pending (ticket_id) VALUES (5)", &err), 0);
+	assert_true(read_gen(a) == g3);
+	db_close(a);
+	db_close(b);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/t.db-wal", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/t.db-shm", dir);
+	unlink(path);
+	assert_int_equal(rmdir(dir), 0);
+}
+
 /* db_exists: a row, no row, and a failure that is not taken for "no row" */
 static void test_exists(void **state)
 {
@@ -372,6 +436,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_batch_commit_failure_loses_all, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_read_serial, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_generations_follow_writes, setup, teardown),
+		cmocka_unit_test(test_generations_across_reads),
 		cmocka_unit_test_setup_teardown(test_exists, setup, teardown),
 		cmocka_unit_test(test_close_in_write),
 	};
