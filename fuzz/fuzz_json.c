@@ -1,5 +1,5 @@
 /*
- * fuzz_json.c - request bodies: bytes -> json_loadb -> jx_decode against a
+ * fuzz_json.c - request bodies: bytes -> jin_load -> jx_decode against a
  * field table shaped like ticket creation (every jx type, required,
  * nullable, enum, ids). Checks that a decode either fails with a field
  * name and a message, or stores values that obey the table.
@@ -8,6 +8,7 @@
  * it; the checks below only use the table.
  */
 #include "core/yw.h"
+#include "core/jin.h"
 #include "core/jx.h"
 #include "core/utf8.h"
 
@@ -71,14 +72,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct tk_input_like in;
 	struct yw_err err = YW_ERR_INIT;
-	json_error_t jerr;
+	struct jin_error jerr;
 	uint64_t seen = 0;
 	json_t *j;
 	int rc;
 
 	if (size > (1 << 20))   /* the server's body cap */
 		return 0;
-	j = json_loadb((const char *)data, size, JSON_REJECT_DUPLICATES, &jerr);
+	j = jin_load((const char *)data, size, &jerr);
 	if (!j)
 		return 0;
 	memset(&in, 0, sizeof(in));

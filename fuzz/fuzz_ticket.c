@@ -11,6 +11,7 @@
  * accepted one yields a ticket that reads back.
  */
 #include "core/yw.h"
+#include "core/jin.h"
 #include "core/jw.h"
 #include "core/strbuf.h"
 #include "core/err.h"
@@ -77,6 +78,7 @@ static void check_error(int rc, const struct yw_err *err)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct yw_err err = YW_ERR_INIT;
+	struct jin_error jerr;
 	const struct yw_actor *a;
 	json_t *body;
 	int64_t before, id = 0;
@@ -85,7 +87,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 1)
 		return 0;
 	a = &actors[data[0] % 3];
-	body = json_loadb((const char *)data + 1, size - 1, JSON_REJECT_DUPLICATES, NULL);
+	body = jin_load((const char *)data + 1, size - 1, &jerr);
 	if (!body)
 		return 0;
 	before = count_tickets();

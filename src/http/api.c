@@ -6,6 +6,7 @@
 #include "../core/log.h"
 #include "../core/strbuf.h"
 #include "../core/jout.h"
+#include "../core/jin.h"
 #include "../core/qs.h"
 #include "../store/db.h"
 #include "http.h"
@@ -448,7 +449,7 @@ static int decode_body(struct http_req *r)
 {
 	h2o_req_t *h = r->h;
 	const char *ct = http_req_header(r, "content-type");
-	json_error_t jerr;
+	struct jin_error jerr;
 
 	if (h->entity.len > HTTP_JSON_MAX)
 		return yw_errf(&r->err, YW_ETOOBIG, "", "the body is larger than 1 MiB");
@@ -456,7 +457,7 @@ static int decode_body(struct http_req *r)
 		return yw_errf(&r->err, YW_EMEDIA, "Content-Type", "send Content-Type: application/json");
 	if (!h->entity.base || !h->entity.len)
 		return yw_errf(&r->err, YW_EJSON, "", "the body is empty; send a JSON object");
-	r->body = json_loadb(h->entity.base, h->entity.len, JSON_REJECT_DUPLICATES, &jerr);
+	r->body = jin_load(h->entity.base, h->entity.len, &jerr);
 	if (!r->body)
 		return yw_errf(&r->err, YW_EJSON, "", "malformed JSON at line %d column %d: %s", jerr.line,
 			       jerr.column, jerr.text);
