@@ -218,12 +218,19 @@ struct sla_ticket {
 	char type[16], status[24], number[32];
 	char *title;
 };
+/* A ticket's current clocks, by target (found: the ticket has one). */
+struct sla_clocks {
+	struct sla_clock clk[SLA_NTARGETS];
+	bool found[SLA_NTARGETS];
+};
 /*
  * Starts the clocks of a new ticket from its matching policy. The caller
  * has just written the ticket and hands over what it wrote (0 for an
- * unset id), rather than have it read back.
+ * unset id), rather than have it read back. started, if not NULL, gets
+ * the clocks as written: what sla_ticket_write() would read back.
  */
-int sla_ticket_created(struct db *db, const struct yw_actor *a, const struct sla_ticket *t, struct yw_err *err);
+int sla_ticket_created(struct db *db, const struct yw_actor *a, const struct sla_ticket *t,
+		       struct sla_clocks *started, struct yw_err *err);
 /* A first public reply by staff: stops the response clock. */
 int sla_ticket_responded(struct db *db, const struct yw_actor *a, int64_t ticket_id, struct yw_err *err);
 /* A life-cycle move from -> to (status names): stops, pauses, resumes, restarts. */
@@ -257,6 +264,9 @@ void sla_set_wake(void (*fn)(int64_t due));
 struct jw;
 int sla_ticket_write(struct db *db, const struct yw_actor *a, int64_t ticket_id, bool coordinated,
 		     struct jw *w, struct yw_err *err);
+/* The same from clocks the caller has (sla_ticket_created's), instead of reading them. */
+int sla_ticket_write_clocks(struct db *db, const struct yw_actor *a, int64_t ticket_id, bool coordinated,
+			    const struct sla_clocks *clocks, struct jw *w, struct yw_err *err);
 
 /*
  * The list filters: sla_state (a comma list of running, paused, warning,

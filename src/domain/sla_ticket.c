@@ -459,7 +459,7 @@ static int stop_clock(struct ctx *x, struct sla_clock *c, bool cancel, const cha
  * ticket: its creation; a target the ticket gains later: now).
  */
 static int start_clock(struct ctx *x, const struct sla_ticket *t, const struct sla_policy *p, enum sla_target tg,
-		       int cycle, int64_t start, struct yw_err *err)
+		       int cycle, int64_t start, struct sla_clocks *started, struct yw_err *err)
 {
 	const struct sla_target_def *d = &p->t[tg];
 	const struct cal *cal;
@@ -480,6 +480,10 @@ static int start_clock(struct ctx *x, const struct sla_ticket *t, const struct s
 	c.started_at = start;
 	if ((rc = sla_clock_insert(x->db, &c, err)))
 		return rc;
+	if (started) {
+		started->clk[tg] = c;
+		started->found[tg] = true;
+	}
 	return timer_next(x->db, &c, d, cal, true, 0, &due, err);
 }
 
@@ -557,7 +561,7 @@ static int retarget(struct ctx *x, int64_t ticket_id, int64_t start, int64_t for
 			/* a target the ticket gains; no response clock once it was answered */
 			if (g == SLA_RESPONSE && responded(x->db, ticket_id))
 				continue;
-			if ((rc = start_clock(x, &t, p, g, 1, start ? start : x->now, err)))
+			if ((rc = start_clock(x, &t, p, g, 1, start ? start : x->now, NULL, err)))
 				goto out;
 			strbuf_addf(&note, "%s%s: %" PRId64 " min", note.len ? "; " : "", sla_target_names[g], d->minutes);
 			*did = true;
@@ -574,13 +578,16 @@ out:
 
 /* ---- the hooks ---- */
 
-int sla_ticket_created(struct db *db, const struct yw_actor *a, const struct sla_ticket *t, struct yw_err *err)
+int sla_ticket_created(struct db *db, const struct yw_actor *a, const struct sla_ticket *t,
+		       struct sla_clocks *started, struct yw_err *err)
 {
 	struct sla_subject s;
 	const struct sla_policy *p;
 	struct ctx x;
 	int rc;
 
+	if (started)
+		memset(started, 0, sizeof(*started));
 	if ((rc = ctx_init(&x, db, a, err)))
 		return rc;
 	if ((rc = sla_subject_of(db, t, &s, err)))
@@ -590,7 +597,7 @@ int sla_ticket_created(struct db *db, const struct yw_actor *a, const struct sla
 	/* no history row: the clocks show in the ticket's "sla" array from the start */
 	for (int g = 0; g < SLA_NTARGETS && !rc; g++)
 		if (p->t[g].set)
-			rc = start_clock(&x, t, p, g, 1, t->created_at, err);
+			rc = start_clock(&x, t, p, g, 1, t->created_at, started, err);
 out:
 	ctx_release(&x);
 	return rc;
@@ -678,7 +685,7 @@ int sla_ticket_moved(struct db *db, const struct yw_actor *a, int64_t ticket_id,
 				rc = db_execf(db, err, "UPDATE sla_clocks SET current = 0 WHERE id = ?", "i",
 					      clk[SLA_RESOLUTION].id);
 			if (!rc)
-				rc = start_clock(&x, &t, p, SLA_RESOLUTION, cycle, x.now, err);
+				rc = start_clock(&x, &t, p, SLA_RESOLUTION, cycle, x.now, NULL, err);
 			if (!rc)
 				rc = sla_hist(db, ticket_id, a, "sla_resolution", NULL, "running", "restarted on reopen", err);
 		}
@@ -938,6 +945,17 @@ out:
 int sla_ticket_write(struct db *db, const struct yw_actor *a, int64_t ticket_id, bool coordinated,
 		     struct jw *w, struct yw_err *err)
 {
+	struct sla_clocks c;
+	int rc;
+
+	if ((rc = sla_clocks_of(db, ticket_id, c.clk, c.found, err)))
+		return rc;
+	return sla_ticket_write_clocks(db, a, ticket_id, coordinated, &c, w, err);
+}
+
+int sla_ticket_write_clocks(struct db *db, const struct yw_actor *a, int64_t ticket_id, bool coordinated,
+			    const struct sla_clocks *clocks, struct jw *w, struct yw_err *err)
+{
 	struct sla_clock clk[SLA_NTARGETS];
 	struct sla_cals cals = SLA_CALS_INIT;
 	bool found[SLA_NTARGETS];
@@ -945,10 +963,10 @@ int sla_ticket_write(struct db *db, const struct yw_actor *a, int64_t ticket_id,
 	int64_t rem[SLA_NTARGETS], now = yw_now();
 	json_t *co = NULL;
 	bool staff = false;
-	int rc;
+	int rc = 0;
 
-	if ((rc = sla_clocks_of(db, ticket_id, clk, found, err)))
-		goto out;
+	memcpy(clk, clocks->clk, sizeof(clk));
+	memcpy(found, clocks->found, sizeof(found));
 	for (int g = 0; g < SLA_NTARGETS; g++) {
 		const struct cal *cal = NULL;
 		if (!found[g] || (clk[g].stopped_at && clk[g].result == SLA_CANCELLED)) {

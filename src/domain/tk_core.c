@@ -518,7 +518,8 @@ void tk_row_write(struct jw *w, struct db *db, const struct yw_actor *a, const s
 	/* SLA hook (sla.h): "sla" (and "coordinations" for staff) from the clocks */
 	{
 		struct yw_err e = YW_ERR_INIT;
-		if (sla_ticket_write(db, a, t->id, t->coordination_count != 0, w, &e))
+		if (t->clocks ? sla_ticket_write_clocks(db, a, t->id, t->coordination_count != 0, t->clocks, w, &e)
+			      : sla_ticket_write(db, a, t->id, t->coordination_count != 0, w, &e))
 			yw_log_warn("sla state of ticket %" PRId64 ": %s", t->id, e.msg);
 		yw_err_clear(&e);
 	}
@@ -699,6 +700,7 @@ int tk_create_write(struct db *db, const struct yw_actor *a, const struct tk_new
 	const struct tk_type *type = NULL;
 	struct tk_row t;
 	struct sla_ticket st;
+	struct sla_clocks started;
 	enum yw_role rrole = ROLE_NONE;
 	int64_t rorg = 0, cat_group = 0, now = yw_now();
 	bool approval = false, found;
@@ -803,7 +805,7 @@ int tk_create_write(struct db *db, const struct yw_actor *a, const struct tk_new
 	snprintf(st.type, sizeof(st.type), "%s", type->name);
 	snprintf(st.status, sizeof(st.status), "%s", tk_states[t.status].name);
 	snprintf(st.number, sizeof(st.number), "%s", number);
-	if ((rc = sla_ticket_created(db, a, &st, err)))
+	if ((rc = sla_ticket_created(db, a, &st, w ? &started : NULL, err)))
 		goto fail;
 	/*
 	 * The row as written, for the answer: what tk_load would read back,
@@ -820,6 +822,7 @@ int tk_create_write(struct db *db, const struct yw_actor *a, const struct tk_new
 		t.created_at = t.updated_at = now;
 		t.ms[0] = t.assignee_id ? now : 0;   /* assigned_at */
 		t.version = 1;
+		t.clocks = &started;
 		tk_row_write(w, db, a, &t, true);
 	}
 	return sla_commit(db, err);

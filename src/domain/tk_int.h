@@ -76,6 +76,8 @@ bool tk_rule_allows(const struct tk_rule *r, unsigned rel, bool has_assignee);
 #define TK_NMS 10
 extern const char *const tk_milestones[TK_NMS];
 
+struct sla_clocks;
+
 struct tk_row {
 	int64_t id, category_id, requester_id, org_id, impact, urgency, priority, fault_level,
 		group_id, assignee_id, created_by, created_at, updated_at, reopen_count, version;
@@ -86,6 +88,8 @@ struct tk_row {
 	const struct tk_type *type;
 	char number[32];
 	char *title, *description, *channel, *resolution_code, *resolution_notes;
+	/* the SLA clocks, when the writer has them (tk_create); NULL: tk_row_write reads them */
+	const struct sla_clocks *clocks;
 	/*
 	 * The readable names of the references are looked up as the row is
 	 * written: the people's from acct_user_name(), the group's and the
