@@ -679,14 +679,16 @@ void db_rollback(struct db *db)
 {
 	struct yw_err err = YW_ERR_INIT;
 
-	db->wgens = false;   /* what is undone may have changed them */
 	if (db->batch) {
 		/*
 		 * A part undoes only itself; the batch goes on. Without a
 		 * savepoint that is possible only if it changed no row (a
 		 * failed statement changes none: SQLite undoes it alone).
+		 * With no part open there is nothing to undo, and the
+		 * generations read in the batch still hold.
 		 */
 		if (db->part) {
+			db->wgens = false;   /* what is undone may have changed them */
 			if (!db->careful) {
 				if (sqlite3_total_changes64(db->h) != db->part_changes)
 					db->spoiled = true;
@@ -701,6 +703,7 @@ void db_rollback(struct db *db)
 		}
 		return;
 	}
+	db->wgens = false;
 	db->read_serial = 0;
 	if (!sqlite3_get_autocommit(db->h) && db_execf(db, &err, "ROLLBACK", "")) {
 		yw_log_error("sqlite: rollback: %s", err.msg);
