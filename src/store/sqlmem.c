@@ -24,6 +24,17 @@
 #include <pthread.h>
 #include <sqlite3.h>
 
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SANITIZED 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define SANITIZED 1
+#endif
+
+#ifndef SANITIZED
+
 #define MIN_SHIFT 5   /* 32 bytes */
 #define NCLASS 8      /* 32 .. 4096 */
 #define CACHE_MAX 64
@@ -101,10 +112,6 @@ static void *mem_malloc(int n)
 		if (!(h = malloc(class_bytes(cls))))
 			return NULL;
 		h->size = class_bytes(cls) - HEAD;
-		if (!registered) {
-			registered = true;
-			pthread_setspecific(exit_key, &cache);   /* so that drain runs at exit */
-		}
 	}
 	h->cls = cls;
 	return (char *)h + HEAD;
@@ -123,6 +130,7 @@ static void mem_free(void *p)
 		free(h);
 		return;
 	}
+	/* only a free fills the lists: the first one asks for drain at the thread's exit */
 	if (!registered) {
 		registered = true;
 		pthread_setspecific(exit_key, &cache);
@@ -139,15 +147,18 @@ static int mem_size(void *p)
 
 static void *mem_realloc(void *p, int n)
 {
+	const struct head *h;
 	void *q;
-	int old = mem_size(p);
+	int old;
 
 	if (!p)
 		return mem_malloc(n);
 	if (n <= 0)
 		return NULL;
-	if (n <= old && class_of((size_t)n) == ((struct head *)((char *)p - HEAD))->cls &&
-	    ((struct head *)((char *)p - HEAD))->cls != LARGE)
+	h = (const struct head *)((char *)p - HEAD);
+	old = (int)h->size;
+	/* a class block already holds any size of its class */
+	if (h->cls != LARGE && class_of((size_t)n) == h->cls)
 		return p;
 	if (!(q = mem_malloc(n)))
 		return NULL;
@@ -176,23 +187,19 @@ static void mem_shutdown(void *unused)
 	(void)unused;
 }
 
-#if defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define SANITIZED 1
-#endif
-#endif
-#if defined(__SANITIZE_ADDRESS__)
-#define SANITIZED 1
-#endif
-
 int sqlmem_install(void)
 {
-#ifdef SANITIZED
-	return SQLITE_OK;   /* the sanitizer's allocator sees each block as SQLite asked for it */
-#else
 	static const sqlite3_mem_methods methods = {
 		mem_malloc, mem_free, mem_realloc, mem_size, mem_roundup, mem_init, mem_shutdown, NULL,
 	};
 	return sqlite3_config(SQLITE_CONFIG_MALLOC, &methods);
-#endif
 }
+
+#else
+
+int sqlmem_install(void)
+{
+	return SQLITE_OK;   /* the sanitizer's allocator sees each block as SQLite asked for it */
+}
+
+#endif
