@@ -267,13 +267,49 @@ static json_t *literal(struct jin *j, const char *word, size_t len, json_t *v)
 	return v;
 }
 
+/* One "key": value at j->p into obj; false on a failure (recorded). */
+static bool member(struct jin *j, json_t *obj)
+{
+	const unsigned char *at = j->p;
+	const char *key;
+	char small[64], *k;
+	size_t len;
+	json_t *v;
+	bool ok = false;
+
+	if (j->p >= j->end || *j->p != '"') {
+		fail(j, j->p, "a string expected as the key");
+		return false;
+	}
+	if (!string(j, &key, &len))
+		return false;
+	/* the key outlives j->text, which the value reuses */
+	k = len < sizeof(small) ? small : yw_malloc(len + 1);
+	memcpy(k, key, len);
+	k[len] = '\0';
+	skip_space(j);
+	if (json_object_getn(obj, k, len)) {
+		fail(j, at, "a key twice in one object");
+	} else if (j->p >= j->end || *j->p != ':') {
+		fail(j, j->p, "':' expected");
+	} else {
+		j->p++;
+		skip_space(j);
+		if ((v = value(j))) {
+			if (json_object_setn_new_nocheck(obj, k, len, v))
+				fail(j, at, "out of memory");
+			else
+				ok = true;
+		}
+	}
+	if (k != small)
+		free(k);
+	return ok;
+}
+
 static json_t *object(struct jin *j)
 {
-	json_t *obj = json_object(), *v;
-	const unsigned char *at;
-	const char *key;
-	size_t len;
-	char small[64], *k;
+	json_t *obj = json_object();
 
 	if (!obj)
 		return fail(j, j->p, "out of memory");
@@ -284,42 +320,8 @@ static json_t *object(struct jin *j)
 		return obj;
 	}
 	for (;;) {
-		if (j->p >= j->end || *j->p != '"') {
-			fail(j, j->p, "a string expected as the key");
-			goto bad;
-		}
-		at = j->p;
-		if (!string(j, &key, &len))
-			goto bad;
-		/* the key outlives j->text, which the value reuses */
-		k = len < sizeof(small) ? small : yw_malloc(len + 1);
-		memcpy(k, key, len);
-		k[len] = '\0';
-		if (json_object_getn(obj, k, len)) {
-			if (k != small)
-				free(k);
-			fail(j, at, "a key twice in one object");
-			goto bad;
-		}
-		skip_space(j);
-		if (j->p >= j->end || *j->p != ':') {
-			if (k != small)
-				free(k);
-			fail(j, j->p, "':' expected");
-			goto bad;
-		}
-		j->p++;
-		skip_space(j);
-		v = value(j);
-		if (!v || json_object_setn_new_nocheck(obj, k, len, v)) {
-			if (k != small)
-				free(k);
-			if (v)
-				fail(j, at, "out of memory");
-			goto bad;
-		}
-		if (k != small)
-			free(k);
+		if (!member(j, obj))
+			break;
 		skip_space(j);
 		if (j->p < j->end && *j->p == ',') {
 			j->p++;
@@ -331,9 +333,8 @@ static json_t *object(struct jin *j)
 			return obj;
 		}
 		fail(j, j->p, "',' or '}' expected");
-		goto bad;
+		break;
 	}
-bad:
 	json_decref(obj);
 	return NULL;
 }
