@@ -71,9 +71,10 @@ void tk_row_read(struct db_stmt *st, struct tk_row *t)
 {
 	memset(t, 0, sizeof(*t));
 	t->id = db_col_int(st, 0);
-	const char *number = db_col_text(st, 1) ? db_col_text(st, 1) : "";
-	size_t len = strnlen(number, sizeof(t->number) - 1);
-	memcpy(t->number, number, len);
+	const char *number = db_col_text(st, 1);
+	size_t len = number ? strnlen(number, sizeof(t->number) - 1) : 0;
+	if (len)
+		memcpy(t->number, number, len);
 	t->number[len] = '\0';
 	t->type = tk_type_find(db_col_text(st, 2));
 	if (!t->type) {
