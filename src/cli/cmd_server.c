@@ -78,12 +78,18 @@ int cmd_init(int argc, const char **argv)
 int cmd_serve(int argc, const char **argv)
 {
 	struct http_server_opts opts = { NULL, "127.0.0.1:8080", NULL, 0 };
-	const char *dbopt = NULL, *threads = NULL;
+	const char *dbopt = NULL, *threads = NULL, *proxies = NULL, *env;
 	struct yw_err err = YW_ERR_INIT;
+	bool proxies_set = false;
 	struct db *db;
 
 	for (int i = 1; i < argc; i++) {
 		int got = cli_opt(argc, argv, &i, "--db", &dbopt);
+		if (!got && (got = cli_opt(argc, argv, &i, "--trusted-proxy", &proxies)) > 0) {
+			if (http_trust_proxies(proxies, "--trusted-proxy", &err))
+				return cli_fail(&err);
+			proxies_set = true;
+		}
 		if (!got)
 			got = cli_opt(argc, argv, &i, "--listen", &opts.listen);
 		if (!got)
@@ -102,6 +108,10 @@ int cmd_serve(int argc, const char **argv)
 		}
 		opts.threads = (int)n;
 	}
+	/* the options, when given, replace the environment's list */
+	env = getenv("YUNWEI_TRUSTED_PROXIES");
+	if (!proxies_set && env && *env && http_trust_proxies(env, "YUNWEI_TRUSTED_PROXIES", &err))
+		return cli_fail(&err);
 	opts.db_path = cli_db_path(dbopt);
 	make_parent_dir(opts.db_path);
 	/* migrate once, before any worker opens its connection */

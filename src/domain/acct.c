@@ -2,6 +2,7 @@
 #include "../core/log.h"
 #include "../core/ytime.h"
 #include "../core/utf8.h"
+#include "../core/ipnet.h"
 #include "../store/db.h"
 #include "acct.h"
 #include "dir.h"
@@ -366,7 +367,80 @@ void acct_token_touch(struct db *db, int64_t token_id)
 	yw_err_clear(&err);
 }
 
-/* Failures inside the window, for a throttle key ("user:x", "ip:y", "pw:id"). */
+/*
+ * The login throttle. Failed attempts are rows of login_failures (one per
+ * key, counted inside ACCT_FAILURE_WINDOW from the first), written with
+ * the attempt's own audit row. A key at its limit is refused until the
+ * window ends; the refusals write nothing: the throttle was audited once,
+ * in the transaction of the failure that reached the limit, and the keys
+ * being refused are kept in memory, so that a flood of refused attempts
+ * costs neither a write nor, after the first, a read.
+ *
+ * The table is per process and bounded: REFUSED_SLOTS entries, a key's
+ * BLAKE2b hash choosing a set of REFUSED_WAYS of them. A key pushed out
+ * by a flood of others is read again from login_failures, which stays
+ * the truth (across restarts too), so losing one costs one read.
+ */
+#define REFUSED_SLOTS 4096   /* a power of two: 4096 x 40 bytes */
+#define REFUSED_WAYS 8
+
+static struct {
+	unsigned char key[16];   /* BLAKE2b-128 of the throttle key */
+	int64_t until;           /* when the window ends and the throttle lifts */
+	int64_t refused;         /* attempts refused in the window */
+} refused[REFUSED_SLOTS];
+static pthread_mutex_t refused_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static size_t refused_set(const char *key, unsigned char k[16])
+{
+	uint64_t h;
+
+	crypto_generichash(k, 16, (const unsigned char *)key, strlen(key), NULL, 0);
+	memcpy(&h, k, sizeof(h));
+	return (size_t)h & (REFUSED_SLOTS - 1) & ~(size_t)(REFUSED_WAYS - 1);
+}
+
+/* Is key being refused now? Counts the attempt and sets *until if so. */
+static bool refused_hit(const char *key, int64_t now, int64_t *until)
+{
+	unsigned char k[16];
+	size_t set = refused_set(key, k);
+	bool hit = false;
+
+	pthread_mutex_lock(&refused_lock);
+	for (size_t i = set; i < set + REFUSED_WAYS && !hit; i++) {
+		if (refused[i].until > now && !memcmp(refused[i].key, k, sizeof(k))) {
+			refused[i].refused++;
+			*until = refused[i].until;
+			hit = true;
+		}
+	}
+	pthread_mutex_unlock(&refused_lock);
+	return hit;
+}
+
+/* Remembers that key is refused until until (0: forget it), in its own slot, a free one, or the oldest. */
+static void refused_put(const char *key, int64_t until)
+{
+	unsigned char k[16];
+	size_t set = refused_set(key, k), pick = set;
+
+	pthread_mutex_lock(&refused_lock);
+	for (size_t i = set; i < set + REFUSED_WAYS; i++) {
+		if (!memcmp(refused[i].key, k, sizeof(k))) {
+			pick = i;
+			break;
+		}
+		if (refused[i].until < refused[pick].until)
+			pick = i;
+	}
+	memcpy(refused[pick].key, k, sizeof(k));
+	refused[pick].until = until;
+	refused[pick].refused = 1;
+	pthread_mutex_unlock(&refused_lock);
+}
+
+/* Failures inside the window, for a throttle key. */
 static int64_t failures(struct db *db, const char *key, int64_t now, int64_t *first_at)
 {
 	struct yw_err err = YW_ERR_INIT;
@@ -384,36 +458,54 @@ static int64_t failures(struct db *db, const char *key, int64_t now, int64_t *fi
 	return n;
 }
 
-static int note_failure(struct db *db, const char *key, int64_t now, struct yw_err *err)
+/*
+ * Is key at its limit? Then *retry_after is set and nothing is written;
+ * only the first refusal the process sees in a window reads the store.
+ */
+static bool over_limit(struct db *db, const char *key, int64_t limit, int64_t now, int64_t *retry_after)
 {
-	return db_execf(db, err,
-			"INSERT INTO login_failures(key, count, first_at, last_at) VALUES (?, 1, ?, ?)"
-			" ON CONFLICT(key) DO UPDATE SET"
-			" count = CASE WHEN first_at > ? THEN count + 1 ELSE 1 END,"
-			" first_at = CASE WHEN first_at > ? THEN first_at ELSE excluded.first_at END,"
-			" last_at = excluded.last_at",
-			"siiii", key, now, now, now - ACCT_FAILURE_WINDOW, now - ACCT_FAILURE_WINDOW);
+	int64_t first = now, until;
+
+	if (!refused_hit(key, now, &until)) {
+		if (failures(db, key, now, &first) < limit)
+			return false;
+		until = first + ACCT_FAILURE_WINDOW;
+		refused_put(key, until);
+	}
+	*retry_after = until - now < 1 ? 1 : until - now;
+	return true;
+}
+
+/* Counts a failure of key; *tripped when this one reached limit (the throttle starts). */
+static int note_failure(struct db *db, const char *key, int64_t limit, int64_t now, bool *tripped,
+			struct yw_err *err)
+{
+	int64_t n;
+	int rc = db_queryint(db, &n, err,
+			     "INSERT INTO login_failures(key, count, first_at, last_at) VALUES (?, 1, ?, ?)"
+			     " ON CONFLICT(key) DO UPDATE SET"
+			     " count = CASE WHEN first_at > ? THEN count + 1 ELSE 1 END,"
+			     " first_at = CASE WHEN first_at > ? THEN first_at ELSE excluded.first_at END,"
+			     " last_at = excluded.last_at RETURNING count",
+			     "siiii", key, now, now, now - ACCT_FAILURE_WINDOW, now - ACCT_FAILURE_WINDOW);
+
+	*tripped = !rc && n == limit;
+	return rc;
 }
 
 bool acct_throttled(struct db *db, const char *key, int64_t *retry_after)
 {
-	int64_t now = yw_now(), first = now;
-
-	if (failures(db, key, now, &first) < ACCT_MAX_FAILURES)
-		return false;
-	*retry_after = first + ACCT_FAILURE_WINDOW - now;
-	if (*retry_after < 1)
-		*retry_after = 1;
-	return true;
+	return over_limit(db, key, ACCT_MAX_FAILURES, yw_now(), retry_after);
 }
 
-int acct_note_failure(struct db *db, const char *key, struct yw_err *err)
+int acct_note_failure(struct db *db, const char *key, bool *tripped, struct yw_err *err)
 {
-	return note_failure(db, key, yw_now(), err);
+	return note_failure(db, key, ACCT_MAX_FAILURES, yw_now(), tripped, err);
 }
 
 int acct_clear_failures(struct db *db, const char *key, struct yw_err *err)
 {
+	refused_put(key, 0);
 	return db_execf(db, err, "DELETE FROM login_failures WHERE key = ?", "s", key);
 }
 
@@ -426,38 +518,79 @@ static void make_dummy_hash(void)
 	acct_password_hash("not-a-password", dummy_hash, &err);
 }
 
+/*
+ * A login attempt's throttle keys: the login (case folded) from the
+ * address, and the address alone. An address is its network as
+ * ipnet_throttle_key() gives it; no address holds a '|'.
+ */
+struct login_keys {
+	char pair[300], addr[80];
+};
+
+static void login_keys(const char *login, const char *ip, struct login_keys *k)
+{
+	char net[IPNET_TEXT];
+
+	ipnet_throttle_key(ip ? ip : "", net);
+	snprintf(k->pair, sizeof(k->pair), "login:%s|%s", net, login);
+	for (char *p = k->pair + 6 + strlen(net) + 1; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	snprintf(k->addr, sizeof(k->addr), "ip:%s", net);
+}
+
+/* The audit row of a throttle that starts, once per key and window. */
+static int audit_throttle(struct db *db, const struct yw_actor *who, const char *login, const char *scope,
+			  int64_t limit, struct yw_err *err)
+{
+	json_t *detail = json_pack("{s:s, s:s, s:s, s:I, s:i}", "login", login, "reason", "throttled",
+				   "scope", scope, "failures", (json_int_t)limit, "window", ACCT_FAILURE_WINDOW);
+	int rc = acct_audit(db, who, "login.throttled", "user", who->user_id, detail, err);
+
+	json_decref(detail);
+	return rc;
+}
+
+/* Counts and audits a failed login in one transaction; returns its error. */
+static int login_failed(struct db *db, const struct login_keys *k, const struct yw_actor *who,
+			const char *login, const char *reason, int64_t now, struct yw_err *err)
+{
+	json_t *detail = json_pack("{s:s, s:s}", "login", login, "reason", reason);
+	bool pair = false, addr = false;
+	int rc;
+
+	if (!(rc = db_begin(db, err)) &&
+	    !(rc = note_failure(db, k->pair, ACCT_MAX_FAILURES, now, &pair, err)) &&
+	    !(rc = note_failure(db, k->addr, ACCT_MAX_ADDR_FAILURES, now, &addr, err)) &&
+	    !(rc = acct_audit(db, who, "login.failed", "user", who->user_id, detail, err)) &&
+	    !(rc = pair ? audit_throttle(db, who, login, "login", ACCT_MAX_FAILURES, err) : 0) &&
+	    !(rc = addr ? audit_throttle(db, who, login, "address", ACCT_MAX_ADDR_FAILURES, err) : 0))
+		rc = db_commit(db, err);
+	if (rc)
+		db_rollback(db);
+	json_decref(detail);
+	return rc ? rc : yw_errf(err, YW_EAUTH, "", "wrong user name or password");
+}
+
 int acct_login(struct db *db, const char *login, const char *password, const char *ip,
 	       char sid[ACCT_SECRET_LEN], char csrf[ACCT_SECRET_LEN], struct yw_actor *out,
 	       int64_t *retry_after, struct yw_err *err)
 {
-	char ukey[160], ikey[96], hash[ACCT_HASH_MAX] = "";
-	int64_t now = yw_now(), first = now, first_ip = now, uid = 0;
+	char hash[ACCT_HASH_MAX] = "";
+	int64_t now = yw_now(), uid = 0;
 	struct yw_actor who = { 0 };
-	json_t *detail;
+	struct login_keys k;
 	struct db_stmt *st;
 	bool disabled = false, ok;
 	int rc;
 
-	snprintf(ukey, sizeof(ukey), "user:%s", login);
-	snprintf(ikey, sizeof(ikey), "ip:%s", ip ? ip : "");
-	for (char *p = ukey; *p; p++)
-		*p = tolower((unsigned char)*p);
+	login_keys(login, ip, &k);
 	snprintf(who.ip, sizeof(who.ip), "%s", ip ? ip : "");
 
-	if (failures(db, ukey, now, &first) >= ACCT_MAX_FAILURES ||
-	    failures(db, ikey, now, &first_ip) >= ACCT_MAX_FAILURES) {
-		int64_t f = first < first_ip ? first : first_ip;
-		*retry_after = f + ACCT_FAILURE_WINDOW - now;
-		if (*retry_after < 1)
-			*retry_after = 1;
-		detail = json_pack("{s:s, s:s}", "login", login, "reason", "throttled");
-		db_begin(db, err);
-		acct_audit(db, &who, "login.throttled", "user", 0, detail, err);
-		db_commit(db, err);
-		json_decref(detail);
+	/* refused without a write: the throttle's start was audited */
+	if (over_limit(db, k.pair, ACCT_MAX_FAILURES, now, retry_after) ||
+	    over_limit(db, k.addr, ACCT_MAX_ADDR_FAILURES, now, retry_after))
 		return yw_errf(err, YW_ETHROTTLE, "", "too many failed logins; try again in %" PRId64
 			       " seconds", *retry_after);
-	}
 
 	if ((rc = db_prepare(db, "SELECT id, password_hash, disabled FROM users WHERE login = ?", &st, err)))
 		return rc;
@@ -480,24 +613,13 @@ int acct_login(struct db *db, const char *login, const char *password, const cha
 	}
 	ok = ok && !disabled;
 
-	if ((rc = db_begin(db, err)))
-		return rc;
 	if (!ok) {
 		who.user_id = uid;
-		detail = json_pack("{s:s, s:s}", "login", login, "reason",
-				   disabled ? "disabled" : uid ? "bad_password" : "unknown_user");
-		rc = note_failure(db, ukey, now, err);
-		if (!rc)
-			rc = note_failure(db, ikey, now, err);
-		if (!rc)
-			rc = acct_audit(db, &who, "login.failed", "user", uid, detail, err);
-		json_decref(detail);
-		if (rc || (rc = db_commit(db, err))) {
-			db_rollback(db);
-			return rc;
-		}
-		return yw_errf(err, YW_EAUTH, "", "wrong user name or password");
+		return login_failed(db, &k, &who, login, disabled ? "disabled" : uid ? "bad_password" : "unknown_user",
+				    now, err);
 	}
+	if ((rc = db_begin(db, err)))
+		return rc;
 
 	unsigned char h[32];
 	random_secret(sid);
@@ -516,7 +638,7 @@ int acct_login(struct db *db, const char *login, const char *password, const cha
 	db_done(st);
 	if (rc < 0)
 		goto fail;
-	if ((rc = db_execf(db, err, "DELETE FROM login_failures WHERE key = ?", "s", ukey)) ||
+	if ((rc = db_execf(db, err, "DELETE FROM login_failures WHERE key = ?", "s", k.pair)) ||
 	    (rc = db_execf(db, err, "DELETE FROM sessions WHERE expires_at < ?", "i", now)))
 		goto fail;
 	if ((rc = acct_load_actor(db, uid, out, err)))
@@ -620,6 +742,47 @@ int acct_token_revoke(struct db *db, const struct yw_actor *by, int64_t id, stru
 	return db_commit(db, err);
 fail:
 	db_rollback(db);
+	return rc;
+}
+
+/* The ids of a user's active tokens; *ids is the caller's to free. */
+static int active_tokens(struct db *db, int64_t user_id, int64_t **ids, size_t *n, struct yw_err *err)
+{
+	struct db_stmt *st;
+	size_t alloc = 0;
+	int rc;
+
+	*ids = NULL;
+	*n = 0;
+	if ((rc = db_prepare(db, "SELECT id FROM api_tokens WHERE user_id = ? AND revoked_at IS NULL"
+			     " ORDER BY id", &st, err)))
+		return rc;
+	db_bind_int(st, 1, user_id);
+	while ((rc = db_step(st, err)) == DB_ROW) {
+		ALLOC_GROW(*ids, *n + 1, alloc);
+		(*ids)[(*n)++] = db_col_int(st, 0);
+	}
+	db_done(st);
+	return rc < 0 ? rc : 0;
+}
+
+int acct_revoke_tokens(struct db *db, const struct yw_actor *by, int64_t user_id, const char *reason,
+		       struct yw_err *err)
+{
+	int64_t *ids, now = yw_now();
+	json_t *detail;
+	size_t n;
+	int rc;
+
+	if ((rc = active_tokens(db, user_id, &ids, &n, err)))
+		return rc;
+	detail = json_pack("{s:I, s:s}", "user_id", (json_int_t)user_id, "reason", reason);
+	for (size_t i = 0; i < n && !rc; i++) {
+		if (!(rc = db_execf(db, err, "UPDATE api_tokens SET revoked_at = ? WHERE id = ?", "ii", now, ids[i])))
+			rc = acct_audit(db, by, "token.revoke", "token", ids[i], detail, err);
+	}
+	json_decref(detail);
+	free(ids);
 	return rc;
 }
 

@@ -53,14 +53,33 @@ int acct_password_hash(const char *password, char out[ACCT_HASH_MAX], struct yw_
 int acct_password_check(const char *password, struct yw_err *err);
 
 /*
- * Login with throttling: after ACCT_MAX_FAILURES failed attempts within
- * ACCT_FAILURE_WINDOW seconds for the same login or the same address, the
- * next attempts fail with YW_ETHROTTLE until the window passes. Every
- * failure and success is audited. On success creates a session: sid
- * (the cookie value) and csrf are random, base64url, and only the
+ * Login with throttling. Failures are counted per (login, client address)
+ * and per address: after ACCT_MAX_FAILURES failed attempts within
+ * ACCT_FAILURE_WINDOW seconds for one login from one address, that login
+ * is refused from that address only (YW_ETHROTTLE, *retry_after set) until
+ * the window ends, so no one can lock the owner, or the admin, out from
+ * everywhere; other users there and the owner elsewhere log in as usual.
+ * After ACCT_MAX_ADDR_FAILURES failures from one address, whatever the
+ * logins, every login from it is refused: password spraying (one guess
+ * for each of many logins) meets this limit instead. An IPv6 address
+ * counts by its /64 (ipnet_throttle_key).
+ *
+ * ACCT_MAX_ADDR_FAILURES is 50: a whole office behind one NAT or proxy
+ * address mistyping now and then stays far below it (ten people with
+ * five typos each in a quarter of an hour), while a sprayer gets 50
+ * guesses in 15 minutes from an address, against the department's
+ * few hundred logins, each guess an argon2id verification.
+ *
+ * Every failure and success is audited (login.failed, login); the failure
+ * that starts a throttle also writes login.throttled, with "scope" login
+ * or address. Refused attempts write nothing at all, and after the first
+ * read nothing either (acct.c keeps the refused keys in memory), so a
+ * flood of them costs the store nothing. On success creates a session:
+ * sid (the cookie value) and csrf are random, base64url, and only the
  * session's hash is stored.
  */
 #define ACCT_MAX_FAILURES 5
+#define ACCT_MAX_ADDR_FAILURES 50
 #define ACCT_FAILURE_WINDOW 900
 #define ACCT_SESSION_TTL (12 * 3600)
 #define ACCT_SECRET_LEN 44   /* base64url of 32 random bytes, with NUL */
@@ -73,11 +92,13 @@ int acct_logout(struct db *db, const char *sid, const struct yw_actor *a, struct
  * The login throttle for other guesses of a password (a key such as
  * "pw:<user id>" for current_password): acct_throttled() is true, with
  * *retry_after in seconds, once key has ACCT_MAX_FAILURES failures within
- * ACCT_FAILURE_WINDOW. acct_note_failure() counts one and
- * acct_clear_failures() forgets them, both in the caller's transaction.
+ * ACCT_FAILURE_WINDOW; it writes nothing. acct_note_failure() counts one,
+ * in the caller's transaction, and sets *tripped when that one reached the
+ * limit (audit the throttle then, once a window); acct_clear_failures()
+ * forgets them.
  */
 bool acct_throttled(struct db *db, const char *key, int64_t *retry_after);
-int acct_note_failure(struct db *db, const char *key, struct yw_err *err);
+int acct_note_failure(struct db *db, const char *key, bool *tripped, struct yw_err *err);
 int acct_clear_failures(struct db *db, const char *key, struct yw_err *err);
 
 /* Resolve a session cookie or a bearer token; YW_EAUTH when unknown, expired or disabled. */
@@ -134,6 +155,15 @@ int acct_bootstrap_admin(struct db *db, const char *password, char *generated, s
  * For password changes and disabling; runs in the caller's transaction.
  */
 int acct_drop_sessions(struct db *db, int64_t user_id, const char *keep_sid, struct yw_err *err);
+
+/*
+ * Revokes every active API token of a user, in the caller's transaction,
+ * each audited as token.revoke with detail {user_id, reason}. An admin's
+ * password reset ("password_reset") and disabling ("disabled") call it;
+ * a revoked token stays revoked when the user is enabled again.
+ */
+int acct_revoke_tokens(struct db *db, const struct yw_actor *by, int64_t user_id, const char *reason,
+		       struct yw_err *err);
 
 /* Is user_id a member of group_id / the supervisor of group_id? */
 bool acct_in_group(struct db *db, int64_t user_id, int64_t group_id);

@@ -403,7 +403,8 @@ static int update_locked(struct db *db, const struct yw_actor *a, const struct u
 		goto out;
 	if ((in->set & USER_F_GROUPS) && (rc = set_groups(db, old->id, groups, err)))
 		goto out;
-	if (disabled && !old->disabled && (rc = acct_drop_sessions(db, old->id, NULL, err)))
+	if (disabled && !old->disabled && ((rc = acct_drop_sessions(db, old->id, NULL, err)) ||
+					   (rc = acct_revoke_tokens(db, a, old->id, "disabled", err))))
 		goto out;
 
 	changes = json_object();
@@ -486,15 +487,20 @@ int user_set_disabled(struct db *db, const struct yw_actor *a, int64_t id, bool 
 	return user_update(db, a, id, 0, &in, err);
 }
 
-/* Audits a refused own-password change, in its own transaction. */
-static int audit_password_refusal(struct db *db, const struct yw_actor *a, const struct user_row *u,
-				  const char *action, const char *key, struct yw_err *err)
+/*
+ * Counts and audits a wrong current password, in its own transaction;
+ * the one that reaches the limit also audits the throttle, once a window.
+ */
+static int audit_password_failure(struct db *db, const struct yw_actor *a, const struct user_row *u,
+				  const char *key, struct yw_err *err)
 {
 	json_t *detail = json_pack("{s:s}", "login", u->login);
+	bool tripped = false;
 	int rc;
 
-	if (!(rc = db_begin(db, err)) && !(rc = key ? acct_note_failure(db, key, err) : 0) &&
-	    !(rc = acct_audit(db, a, action, "user", u->id, detail, err)))
+	if (!(rc = db_begin(db, err)) && !(rc = acct_note_failure(db, key, &tripped, err)) &&
+	    !(rc = acct_audit(db, a, "user.password.failed", "user", u->id, detail, err)) &&
+	    !(rc = tripped ? acct_audit(db, a, "user.password.throttled", "user", u->id, detail, err) : 0))
 		rc = db_commit(db, err);
 	if (rc)
 		db_rollback(db);
@@ -526,11 +532,11 @@ int user_set_password(struct db *db, const struct yw_actor *a, int64_t id, const
 				     "current_password is required to change your own password");
 			goto out;
 		}
+		/* refused without a write: the throttle's start was audited */
 		if (acct_throttled(db, key, retry_after)) {
-			if (!(rc = audit_password_refusal(db, a, &u, "user.password.throttled", NULL, err)))
-				rc = yw_errf(err, YW_ETHROTTLE, "current_password",
-					     "too many wrong current passwords; try again in %" PRId64 " seconds",
-					     *retry_after);
+			rc = yw_errf(err, YW_ETHROTTLE, "current_password",
+				     "too many wrong current passwords; try again in %" PRId64 " seconds",
+				     *retry_after);
 			goto out;
 		}
 		if ((rc = db_prepare(db, "SELECT password_hash FROM users WHERE id = ?", &st, err)))
@@ -540,7 +546,7 @@ int user_set_password(struct db *db, const struct yw_actor *a, int64_t id, const
 			snprintf(old, sizeof(old), "%s", db_col_text(st, 0));
 		db_done(st);
 		if (!old[0] || crypto_pwhash_str_verify(old, current, strlen(current)) != 0) {
-			if (!(rc = audit_password_refusal(db, a, &u, "user.password.failed", key, err)))
+			if (!(rc = audit_password_failure(db, a, &u, key, err)))
 				rc = yw_errf(err, YW_EINVAL, "current_password", "current_password is wrong");
 			goto out;
 		}
@@ -551,6 +557,7 @@ int user_set_password(struct db *db, const struct yw_actor *a, int64_t id, const
 	if ((rc = db_execf(db, err, "UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?",
 			   "sii", hash, yw_now(), id)) ||
 	    (rc = acct_drop_sessions(db, id, self ? keep_sid : NULL, err)) ||
+	    (!self && (rc = acct_revoke_tokens(db, a, id, "password_reset", err))) ||
 	    (rc = acct_clear_failures(db, key, err)) ||
 	    (rc = acct_audit(db, a, "user.password", "user", id, detail, err)) ||
 	    (rc = db_commit(db, err)))

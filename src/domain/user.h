@@ -81,7 +81,8 @@ int user_create(struct db *db, const struct yw_actor *a, const struct user_input
 /*
  * Changes the fields in in->set (admin only). version is the one the
  * caller read: YW_ESTALE when the record has moved on. Disabling deletes
- * the user's sessions. The last active admin can be neither disabled nor
+ * the user's sessions and revokes its API tokens (acct_revoke_tokens);
+ * enabling it again brings neither back. The last active admin can be neither disabled nor
  * demoted (YW_ECONFLICT), so the department cannot lock itself out.
  */
 int user_update(struct db *db, const struct yw_actor *a, int64_t id, int64_t version,
@@ -94,12 +95,17 @@ int user_set_disabled(struct db *db, const struct yw_actor *a, int64_t id, bool 
  * Sets a password. For the caller's own account current must be the
  * present password (YW_EINVAL, field current_password, when wrong) and
  * the other sessions are deleted, keeping keep_sid (the caller's own
- * cookie; NULL for none). An admin sets anyone else's without current,
- * and all of that user's sessions are deleted. The CLI passes acct_system.
- * A wrong current password is counted and audited (user.password.failed)
- * like a failed login, under the key "pw:<id>": after ACCT_MAX_FAILURES
- * within ACCT_FAILURE_WINDOW the next attempts are YW_ETHROTTLE with
- * *retry_after (seconds) set, and audited as user.password.throttled.
+ * cookie; NULL for none); the user's API tokens are kept, since scripts
+ * run on them and the user can revoke any of them alone. An admin sets
+ * anyone else's without current: a reset, which deletes all of that
+ * user's sessions and revokes all its API tokens in the same transaction
+ * (the account may be compromised). The CLI passes acct_system, so a
+ * reset from the CLI is an admin's. A wrong current password is counted
+ * and audited (user.password.failed) like a failed login, under the key
+ * "pw:<id>": after ACCT_MAX_FAILURES within ACCT_FAILURE_WINDOW the next
+ * attempts are YW_ETHROTTLE with *retry_after (seconds) set, and write
+ * nothing; the failure that reached the limit also wrote
+ * user.password.throttled.
  */
 int user_set_password(struct db *db, const struct yw_actor *a, int64_t id, const char *password,
 		      const char *current, const char *keep_sid, int64_t *retry_after, struct yw_err *err);

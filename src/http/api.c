@@ -8,6 +8,7 @@
 #include "../core/jout.h"
 #include "../core/jin.h"
 #include "../core/qs.h"
+#include "../core/ipnet.h"
 #include "../store/db.h"
 #include "http.h"
 #include <sodium.h>
@@ -390,23 +391,56 @@ static const char *cookie_value(struct http_req *r, const char *name, size_t *le
 	return NULL;
 }
 
+/* Set by http_trust_proxies() before the workers start; read-only afterwards. */
+static struct ipnet_list trusted_proxies;
+
+int http_trust_proxies(const char *list, const char *field, struct yw_err *err)
+{
+	return ipnet_list_add(&trusted_proxies, list, field, err);
+}
+
+/*
+ * X-Forwarded-For's client, when the peer is a trusted proxy. Several
+ * such headers are one list, joined in order; a value longer than the
+ * buffer is ignored like a malformed one.
+ */
+static int forwarded_for(struct http_req *r, struct ipnet_addr *client)
+{
+	char buf[1024];
+	size_t n = 0;
+	ssize_t i = -1;
+
+	while ((i = h2o_find_header(&r->h->headers, H2O_TOKEN_X_FORWARDED_FOR, i)) >= 0) {
+		h2o_iovec_t v = r->h->headers.entries[i].value;
+		if (n + v.len + 1 > sizeof(buf))
+			return -1;
+		if (n)
+			buf[n++] = ',';
+		memcpy(buf + n, v.base, v.len);
+		n += v.len;
+	}
+	return n ? ipnet_forwarded(&trusted_proxies, buf, n, client) : -1;
+}
+
 static void client_ip(struct http_req *r)
 {
 	struct sockaddr_storage ss;
 	socklen_t len = r->h->conn->callbacks->get_peername(r->h->conn, (struct sockaddr *)&ss);
-	const void *a = NULL;
+	struct ipnet_addr peer;
 
-	if (len && ss.ss_family == AF_INET)
-		a = &((struct sockaddr_in *)&ss)->sin_addr;
-	else if (len && ss.ss_family == AF_INET6)
-		a = &((struct sockaddr_in6 *)&ss)->sin6_addr;
-	if (a && ss.ss_family == AF_INET) {
-		yw_ipv4_text(a, r->actor.ip);   /* inet_ntop's took 1.7 k instructions */
+	if (len && ss.ss_family == AF_INET && !trusted_proxies.n) {
+		/* inet_ntop's took 1.7 k instructions */
+		yw_ipv4_text(&((struct sockaddr_in *)&ss)->sin_addr, r->actor.ip);
 		return;
 	}
-	/* 64 bytes hold any address inet_ntop writes (INET6_ADDRSTRLEN is 46) */
-	if (!a || !inet_ntop(ss.ss_family, a, r->actor.ip, sizeof(r->actor.ip)))
+	if (!len || ipnet_from_sockaddr(&ss, &peer)) {
 		r->actor.ip[0] = '\0';
+		return;
+	}
+	if (trusted_proxies.n && ipnet_list_has(&trusted_proxies, &peer))
+		forwarded_for(r, &peer);   /* on failure peer is left as it was */
+	/* 64 bytes hold any address (INET6_ADDRSTRLEN is 46) */
+	ipnet_text(&peer, r->actor.ip);
 }
 
 static bool is_write(h2o_req_t *h)

@@ -196,6 +196,13 @@ void http_api_thread_done(void);
 int http_read_begin(h2o_context_t *ctx, struct db *db, struct yw_err *err);
 void http_read_end(void);
 
+/*
+ * Adds "CIDR[,CIDR...]" to the reverse proxies whose X-Forwarded-For is
+ * believed (ipnet.h); YW_EINVAL naming field when malformed. Called
+ * before http_serve(); with none, the peer's address is the client's.
+ */
+int http_trust_proxies(const char *list, const char *field, struct yw_err *err);
+
 /* The server: workers, listening socket, clean shutdown. */
 struct http_server_opts {
 	const char *db_path;

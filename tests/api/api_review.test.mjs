@@ -213,19 +213,21 @@ test('a bearer token records last_used_at, at most once a minute', async () => {
   assert.equal(r.status, 401);
 });
 
-test('a wrong current_password is throttled like a login: 429 after 5 failures, audited', async () => {
+test('a wrong current_password is throttled like a login: 429 after 5 failures, audited once', async () => {
   const u = await create('/api/v1/users', { login: 'pw.guess', display_name: 'x', role: 'engineer', password: 'password-123' });
   const s = await srv.login('pw.guess', 'password-123');
   const path = `/api/v1/users/${u.id}/password`;
   const failed = auditCount('user.password.failed');
+  const throttled = auditCount('user.password.throttled');
   for (let i = 0; i < 5; i++) {
     const r = await srv.post(path, { password: 'new-password-1', current_password: `guess-${i}` }, { session: s });
     assert.equal(r.status, 400, r.text);
     assert.equal(r.json.error.field, 'current_password');
   }
   assert.equal(auditCount('user.password.failed'), failed + 5);
+  // the failure that reached the limit audited the throttle; refusals write nothing
+  assert.equal(auditCount('user.password.throttled'), throttled + 1);
   const before = srv.snapshot();
-  const throttled = auditCount('user.password.throttled');
   // even the right password is refused now, with Retry-After
   let r = await srv.post(path, { password: 'new-password-1', current_password: 'password-123' }, { session: s });
   assert.equal(r.status, 429, r.text);

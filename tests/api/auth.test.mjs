@@ -4,7 +4,8 @@
 // throttle itself is tested on a server of its own.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, ADMIN_PASSWORD } from './lib.mjs';
+import { execFileSync } from 'node:child_process';
+import { startServer, ADMIN_PASSWORD, BIN } from './lib.mjs';
 
 let srv, admin;
 
@@ -165,7 +166,7 @@ test('password change: own with current_password, keeps this session, ends the o
   assert.equal((await srv.login('pw.user', 'admin-set-pass')).user.id, u.id);
 });
 
-test('a disabled user can neither log in nor use its token or session', async () => {
+test('a disabled user can neither log in nor use its token or session; enabling brings no token back', async () => {
   const u = await mkuser('dis.user');
   const tok = srv.token('dis.user');
   const s = await srv.login('dis.user', 'dis.user-pass-1');
@@ -176,15 +177,69 @@ test('a disabled user can neither log in nor use its token or session', async ()
   assert.equal((await srv.get('/api/v1/me', { token: tok })).status, 401);
   assert.equal((await srv.get('/api/v1/me', { session: s })).status, 401);
   assert.equal(srv.sql(`SELECT COUNT(*) AS n FROM sessions WHERE user_id = ${u.id}`)[0].n, 0);
+  // disabling revoked the token, audited with the reason
+  const rows = srv.sql(`SELECT id, revoked_at FROM api_tokens WHERE user_id = ${u.id}`);
+  assert.equal(rows.length, 1);
+  assert.ok(rows[0].revoked_at > 0);
+  const rev = srv.sql(`SELECT actor_id, detail FROM audit_log WHERE action = 'token.revoke' AND target_id = ${rows[0].id}`);
+  assert.equal(rev.length, 1);
+  assert.deepEqual(JSON.parse(rev[0].detail), { user_id: u.id, reason: 'disabled' });
   r = await srv.post('/api/v1/auth/login', { username: 'dis.user', password: 'dis.user-pass-1' });
   assert.equal(r.status, 401);
-  // enabling brings the token back (disabling revokes nothing)
+  // enabling brings the session-less account back, but not the token
   r = await srv.patch(`/api/v1/users/${u.id}`, { disabled: false }, { token: admin, headers: { 'If-Match': '2' } });
   assert.equal(r.status, 200);
-  assert.equal((await srv.get('/api/v1/me', { token: tok })).status, 200);
+  assert.equal((await srv.get('/api/v1/me', { token: tok })).status, 401);
+  r = await srv.get(`/api/v1/tokens?user_id=${u.id}`, { token: admin });
+  assert.ok(r.json.items[0].revoked_at);
+  assert.equal((await srv.login('dis.user', 'dis.user-pass-1')).user.id, u.id);
   const actions = srv.sql(`SELECT action FROM audit_log WHERE target_type = 'user' AND target_id = ${u.id} ORDER BY id`).map((x) => x.action);
   assert.ok(actions.includes('user.disable'));
   assert.ok(actions.includes('user.enable'));
+});
+
+test('disabling from the CLI revokes the tokens too', async () => {
+  await mkuser('dis.cli');
+  const tok = srv.token('dis.cli');
+  assert.equal((await srv.get('/api/v1/me', { token: tok })).status, 200);
+  srv.cli(['user', 'disable', 'dis.cli']);
+  srv.cli(['user', 'enable', 'dis.cli']);
+  assert.equal((await srv.get('/api/v1/me', { token: tok })).status, 401);
+});
+
+test("an admin's password reset revokes the user's tokens; the user's own change keeps them", async () => {
+  const u = await mkuser('tok.reset');
+  const path = `/api/v1/users/${u.id}/password`;
+  const kept = srv.token('tok.reset');
+  const s = await srv.login('tok.reset', 'tok.reset-pass-1');
+  // own change: the scripts' token goes on working
+  let r = await srv.post(path, { password: 'own-new-pass-1', current_password: 'tok.reset-pass-1' }, { session: s });
+  assert.equal(r.status, 204, r.text);
+  assert.equal((await srv.get('/api/v1/me', { token: kept })).status, 200);
+  assert.equal(srv.sql(`SELECT COUNT(*) AS n FROM audit_log WHERE action = 'token.revoke' AND detail LIKE '%"user_id":${u.id},%'`)[0].n, 0);
+  // a refused reset revokes nothing
+  const other = srv.token((await mkuser('tok.notadmin')).login);
+  assert.equal((await srv.post(path, { password: 'hijacked-pass' }, { token: other })).status, 403);
+  r = await srv.post(path, { password: 'short' }, { token: admin });
+  assert.equal(r.status, 400);
+  assert.equal((await srv.get('/api/v1/me', { token: kept })).status, 200);
+  // an admin's reset: every token of the user is revoked, audited, and stays revoked
+  const second = srv.token('tok.reset');
+  r = await srv.post(path, { password: 'admin-reset-pass' }, { token: admin });
+  assert.equal(r.status, 204, r.text);
+  assert.equal((await srv.get('/api/v1/me', { token: kept })).status, 401);
+  assert.equal((await srv.get('/api/v1/me', { token: second })).status, 401);
+  assert.equal(srv.sql(`SELECT COUNT(*) AS n FROM api_tokens WHERE user_id = ${u.id} AND revoked_at IS NULL`)[0].n, 0);
+  const rev = srv.sql(`SELECT a.detail FROM audit_log a JOIN api_tokens t ON t.id = a.target_id
+                       WHERE a.action = 'token.revoke' AND a.target_type = 'token' AND t.user_id = ${u.id}`);
+  assert.equal(rev.length, 2);
+  for (const x of rev) assert.deepEqual(JSON.parse(x.detail), { user_id: u.id, reason: 'password_reset' });
+  // a new token made after the reset works
+  const fresh = srv.token('tok.reset');
+  assert.equal((await srv.get('/api/v1/me', { token: fresh })).status, 200);
+  // so does the CLI's reset, as the system
+  execFileSync(BIN, ['user', 'passwd', 'tok.reset', '--db', srv.db], { env: { ...process.env, YUNWEI_DB: '', YUNWEI_PASSWORD: 'cli-reset-pass-1' } });
+  assert.equal((await srv.get('/api/v1/me', { token: fresh })).status, 401);
 });
 
 test('tokens: create shows the secret once, list hides it, revoke stops it', async () => {
@@ -264,7 +319,8 @@ test('the 6th failed login in a row is throttled with 429 and Retry-After, and a
     assert.ok(r.headers.get('retry-after'));
     const acts = s2.sql("SELECT action FROM audit_log WHERE action LIKE 'login%' ORDER BY id").map((x) => x.action);
     assert.equal(acts.filter((a) => a === 'login.failed').length, 5);
-    assert.equal(acts.filter((a) => a === 'login.throttled').length, 2);
+    // audited once, when the fifth failure started it; the refusals wrote nothing
+    assert.equal(acts.filter((a) => a === 'login.throttled').length, 1);
     assert.ok(!acts.includes('login'));
   } finally {
     await s2.stop();
