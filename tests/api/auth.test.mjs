@@ -1,7 +1,7 @@
 // Login, logout, /me, cookies and CSRF, throttling, passwords and tokens.
-// Failed logins from 127.0.0.1 count toward the address's throttle (5 per
-// 15 minutes), so this file's shared server sees at most 4 of them; the
-// throttle itself is tested on a server of its own.
+// Failed logins count per (login, address), 5 in 15 minutes, and per
+// address, 50: this file's shared server sees few of them, and the
+// throttle itself is tested on servers of its own (login_throttle.test.mjs).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
