@@ -379,7 +379,10 @@ void acct_token_touch(struct db *db, int64_t token_id)
  * The table is per process and bounded: REFUSED_SLOTS entries, a key's
  * BLAKE2b hash choosing a set of REFUSED_WAYS of them. A key pushed out
  * by a flood of others is read again from login_failures, which stays
- * the truth (across restarts too), so losing one costs one read.
+ * the truth (across restarts too), so losing one costs one read. How
+ * many attempts a throttle refused is told by the audit row of the key's
+ * next attempt after it lifted ("refused_while_throttled"), a row that
+ * is written anyway; a key pushed out loses that count.
  */
 #define REFUSED_SLOTS 4096   /* a power of two: 4096 x 40 bytes */
 #define REFUSED_WAYS 8
@@ -438,6 +441,27 @@ static void refused_put(const char *key, int64_t until)
 	refused[pick].until = until;
 	refused[pick].refused = 1;
 	pthread_mutex_unlock(&refused_lock);
+}
+
+/*
+ * How many attempts key's last throttle refused, once it has lifted; the
+ * entry is emptied. 0 when there was none or it was pushed out.
+ */
+static int64_t refused_take(const char *key, int64_t now)
+{
+	unsigned char k[16];
+	size_t set = refused_set(key, k);
+	int64_t n = 0;
+
+	pthread_mutex_lock(&refused_lock);
+	for (size_t i = set; i < set + REFUSED_WAYS; i++) {
+		if (refused[i].until && refused[i].until <= now && !memcmp(refused[i].key, k, sizeof(k))) {
+			n = refused[i].refused;
+			memset(&refused[i], 0, sizeof(refused[i]));
+		}
+	}
+	pthread_mutex_unlock(&refused_lock);
+	return n;
 }
 
 /* Failures inside the window, for a throttle key. */
@@ -550,14 +574,33 @@ static int audit_throttle(struct db *db, const struct yw_actor *who, const char 
 	return rc;
 }
 
+/*
+ * What the key's throttles refused, told once they have lifted, for the
+ * audit row of the attempt: {"refused_while_throttled": n} for the login
+ * from the address, {"refused_from_address": n} for the address; {} for
+ * none.
+ */
+static json_t *refusals_json(const struct login_keys *k, int64_t now)
+{
+	int64_t pair = refused_take(k->pair, now), addr = refused_take(k->addr, now);
+	json_t *o = json_object();
+
+	if (pair)
+		json_object_set_new(o, "refused_while_throttled", json_integer(pair));
+	if (addr)
+		json_object_set_new(o, "refused_from_address", json_integer(addr));
+	return o;
+}
+
 /* Counts and audits a failed login in one transaction; returns its error. */
 static int login_failed(struct db *db, const struct login_keys *k, const struct yw_actor *who,
-			const char *login, const char *reason, int64_t now, struct yw_err *err)
+			const char *login, const char *reason, json_t *refusals, int64_t now, struct yw_err *err)
 {
 	json_t *detail = json_pack("{s:s, s:s}", "login", login, "reason", reason);
 	bool pair = false, addr = false;
 	int rc;
 
+	json_object_update(detail, refusals);
 	if (!(rc = db_begin(db, err)) &&
 	    !(rc = note_failure(db, k->pair, ACCT_MAX_FAILURES, now, &pair, err)) &&
 	    !(rc = note_failure(db, k->addr, ACCT_MAX_ADDR_FAILURES, now, &addr, err)) &&
@@ -577,6 +620,7 @@ int acct_login(struct db *db, const char *login, const char *password, const cha
 {
 	char hash[ACCT_HASH_MAX] = "";
 	int64_t now = yw_now(), uid = 0;
+	json_t *refusals;
 	struct yw_actor who = { 0 };
 	struct login_keys k;
 	struct db_stmt *st;
@@ -613,13 +657,18 @@ int acct_login(struct db *db, const char *login, const char *password, const cha
 	}
 	ok = ok && !disabled;
 
+	refusals = refusals_json(&k, now);
 	if (!ok) {
 		who.user_id = uid;
-		return login_failed(db, &k, &who, login, disabled ? "disabled" : uid ? "bad_password" : "unknown_user",
-				    now, err);
-	}
-	if ((rc = db_begin(db, err)))
+		rc = login_failed(db, &k, &who, login, disabled ? "disabled" : uid ? "bad_password" : "unknown_user",
+				  refusals, now, err);
+		json_decref(refusals);
 		return rc;
+	}
+	if ((rc = db_begin(db, err))) {
+		json_decref(refusals);
+		return rc;
+	}
 
 	unsigned char h[32];
 	random_secret(sid);
@@ -644,10 +693,12 @@ int acct_login(struct db *db, const char *login, const char *password, const cha
 	if ((rc = acct_load_actor(db, uid, out, err)))
 		goto fail;
 	snprintf(out->ip, sizeof(out->ip), "%s", who.ip);
-	if ((rc = acct_audit(db, out, "login", "user", uid, NULL, err)))
+	if ((rc = acct_audit(db, out, "login", "user", uid, json_object_size(refusals) ? refusals : NULL, err)))
 		goto fail;
+	json_decref(refusals);
 	return db_commit(db, err);
 fail:
+	json_decref(refusals);
 	db_rollback(db);
 	return rc;
 }

@@ -73,8 +73,10 @@ int acct_password_check(const char *password, struct yw_err *err);
  * Every failure and success is audited (login.failed, login); the failure
  * that starts a throttle also writes login.throttled, with "scope" login
  * or address. Refused attempts write nothing at all, and after the first
- * read nothing either (acct.c keeps the refused keys in memory), so a
- * flood of them costs the store nothing. On success creates a session:
+ * read nothing either (acct.c keeps the refused keys in memory, counting
+ * them), so a flood of them costs the store nothing; the audit row of the
+ * key's first attempt after the throttle lifted tells how many it refused
+ * (detail refused_while_throttled, refused_from_address). On success creates a session:
  * sid (the cookie value) and csrf are random, base64url, and only the
  * session's hash is stored.
  */

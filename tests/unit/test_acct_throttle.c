@@ -1,12 +1,13 @@
 /*
  * The login throttle's table of refused keys (domain/acct.c): a refusal
  * is answered from memory once known, the table is bounded, and the
- * store stays the truth for a key pushed out of it.
+ * store stays the truth for a key pushed out of it. The .c is included
+ * to reach its statics (the archive's copy is then never linked).
  */
 #include "core/yw.h"
 #include "store/db.h"
 #include "core/ytime.h"
-#include "domain/acct.h"
+#include "domain/acct.c"
 #include <setjmp.h>
 #include <cmocka.h>
 
@@ -101,11 +102,37 @@ static void test_refusals_from_memory_bounded(void **state)
 	(void)state;
 }
 
+/* The count of refused attempts is told once the throttle has lifted, and only once. */
+static void test_refusals_told_after(void **state)
+{
+	int64_t now = yw_now(), until = 0;
+	struct login_keys k;
+	json_t *j;
+
+	login_keys("Told.User", "2001:db8:7:7::1", &k);
+	assert_string_equal(k.pair, "login:2001:db8:7:7::/64|told.user");
+	assert_string_equal(k.addr, "ip:2001:db8:7:7::/64");
+	refused_put(k.pair, now + 60);   /* the first refusal, which read the store */
+	assert_true(refused_hit(k.pair, now, &until));
+	assert_true(refused_hit(k.pair, now, &until));
+	assert_int_equal(until, now + 60);
+	assert_int_equal(refused_take(k.pair, now), 0);   /* still throttled: not yet */
+	j = refusals_json(&k, now + 60);
+	assert_int_equal(json_integer_value(json_object_get(j, "refused_while_throttled")), 3);
+	assert_null(json_object_get(j, "refused_from_address"));
+	json_decref(j);
+	j = refusals_json(&k, now + 61);
+	assert_int_equal(json_object_size(j), 0);
+	json_decref(j);
+	(void)state;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_counting),
 		cmocka_unit_test(test_refusals_from_memory_bounded),
+		cmocka_unit_test(test_refusals_told_after),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
