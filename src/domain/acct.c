@@ -422,7 +422,7 @@ static bool refused_hit(const char *key, int64_t now, int64_t *until)
 	return hit;
 }
 
-/* Remembers that key is refused until until (0: forget it), in its own slot, a free one, or the oldest. */
+/* Remembers that key is refused until until, in its own slot, a free one, or the oldest. */
 static void refused_put(const char *key, int64_t until)
 {
 	unsigned char k[16];
@@ -529,7 +529,7 @@ int acct_note_failure(struct db *db, const char *key, bool *tripped, struct yw_e
 
 int acct_clear_failures(struct db *db, const char *key, struct yw_err *err)
 {
-	refused_put(key, 0);
+	refused_take(key, INT64_MAX);   /* forgotten, lifted or not */
 	return db_execf(db, err, "DELETE FROM login_failures WHERE key = ?", "s", key);
 }
 
