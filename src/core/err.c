@@ -63,6 +63,136 @@ const char *yw_msg_zh(const char *en)
 }
 
 /*
+ * Code words that a Chinese format shows in Chinese: the format writes the
+ * conversion "%#s" where the English one has "%s" and the argument is one
+ * of these (a ticket's status). Any other argument is shown as it is.
+ */
+static const struct yw_msg terms[] = {
+	{ "new", "新建" },
+	{ "pending_approval", "待审批" },
+	{ "approved", "已批准" },
+	{ "rejected", "已驳回" },
+	{ "assigned", "已指派" },
+	{ "in_progress", "处理中" },
+	{ "pending", "挂起" },
+	{ "resolved", "已解决" },
+	{ "closed", "已关闭" },
+	{ "reopened", "重新打开" },
+	{ "cancelled", "已取消" },
+};
+
+static const char *term_zh(const char *s)
+{
+	for (size_t i = 0; s && i < ARRAY_SIZE(terms); i++)
+		if (!strcmp(s, terms[i].en))
+			return terms[i].zh;
+	return s;
+}
+
+/* One conversion spec at p ('%' not "%%"): its length, and its parts. */
+struct conv {
+	size_t len;
+	bool term;        /* "%#s" */
+	char length[3];   /* "", "h", "hh", "l", "ll", "z", "j", "t", "L" */
+	char type;
+};
+
+static void parse_conv(const char *p, struct conv *c)
+{
+	size_t i = 1, n = 0;
+
+	memset(c, 0, sizeof(*c));
+	for (; p[i] && strchr("-+ #0", p[i]); i++)
+		if (p[i] == '#')
+			c->term = true;
+	i += strspn(p + i, "0123456789*");
+	if (p[i] == '.')
+		i += 1 + strspn(p + i + 1, "0123456789*");
+	while (p[i] && strchr("hlzjtL", p[i]) && n < 2)
+		c->length[n++] = p[i++];
+	c->type = p[i];
+	c->len = p[i] ? i + 1 : i;
+}
+
+/*
+ * vsnprintf for a catalogue's Chinese format, which may hold "%#s": each
+ * conversion is formatted on its own, with its argument taken by type.
+ */
+static void format_zh(char *buf, size_t size, const char *fmt, va_list ap)
+{
+	size_t at = 0;
+
+#define PUT(...) do { \
+		if (at < size) { \
+			int n_ = snprintf(buf + at, size - at, __VA_ARGS__); \
+			at += n_ > 0 ? (size_t)n_ : 0; \
+		} \
+	} while (0)
+	buf[0] = '\0';
+	for (const char *p = fmt; *p && at < size;) {
+		struct conv c;
+		char spec[48];
+		size_t k = 0;
+
+		if (*p != '%' || p[1] == '%') {
+			size_t run = *p == '%' ? 1 : strcspn(p, "%");
+			PUT("%.*s", (int)run, p);
+			p += *p == '%' ? 2 : run;
+			continue;
+		}
+		parse_conv(p, &c);
+		/* the spec without '#', with each '*' replaced by its argument */
+		for (size_t i = 0; i < c.len && k + 12 < sizeof(spec); i++) {
+			if (p[i] == '#' && c.term)
+				continue;
+			if (p[i] == '*')
+				k += (size_t)snprintf(spec + k, sizeof(spec) - k, "%d", va_arg(ap, int));
+			else
+				spec[k++] = p[i];
+		}
+		spec[k] = '\0';
+		p += c.len;
+		switch (c.type) {
+		case 's':
+			if (c.term)
+				PUT(spec, term_zh(va_arg(ap, const char *)));
+			else
+				PUT(spec, va_arg(ap, const char *));
+			break;
+		case 'd': case 'i': case 'u': case 'x': case 'X': case 'o': case 'c':
+			if (!strcmp(c.length, "l"))
+				PUT(spec, va_arg(ap, long));
+			else if (!strcmp(c.length, "ll"))
+				PUT(spec, va_arg(ap, long long));
+			else if (!strcmp(c.length, "z"))
+				PUT(spec, va_arg(ap, size_t));
+			else if (!strcmp(c.length, "j"))
+				PUT(spec, va_arg(ap, intmax_t));
+			else if (!strcmp(c.length, "t"))
+				PUT(spec, va_arg(ap, ptrdiff_t));
+			else
+				PUT(spec, va_arg(ap, int));
+			break;
+		case 'f': case 'F': case 'e': case 'E': case 'g': case 'G': case 'a': case 'A':
+			if (!strcmp(c.length, "L"))
+				PUT(spec, va_arg(ap, long double));
+			else
+				PUT(spec, va_arg(ap, double));
+			break;
+		case 'p':
+			PUT(spec, va_arg(ap, void *));
+			break;
+		default:
+			/* test_msg_zh allows no other conversion: stop rather than misread */
+			return;
+		}
+	}
+#undef PUT
+	if (at >= size)
+		buf[size - 1] = '\0';
+}
+
+/*
  * The Chinese format has the English one's conversions in the same order
  * (test_msg_zh checks every entry), so the same arguments fit it.
  */
@@ -79,7 +209,7 @@ int yw_verrf(struct yw_err *err, int code, const char *field, const char *fmt, v
 	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
 	err->msg_zh[0] = '\0';
 	if (zh)
-		vsnprintf(err->msg_zh, sizeof(err->msg_zh), zh, ap2);
+		format_zh(err->msg_zh, sizeof(err->msg_zh), zh, ap2);
 	va_end(ap2);
 	keep_utf8(err->field);
 	keep_utf8(err->msg);

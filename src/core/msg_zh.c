@@ -10,6 +10,9 @@
  * Field and parameter names stay as the API spells them; the words are the
  * department's (docs: /work/shared/GLOSSARY.md, web/i18n/zh-CN.json):
  * 工单, 事件, 服务请求, 故障级别, 处理组, 处理人, 客户单位, 指派, 挂起.
+ * Where the argument is a ticket's status the Chinese format writes "%#s"
+ * for the English "%s", and the status is shown in Chinese (挂起, not
+ * pending); see terms[] in err.c.
  * Grouped by the file that uses the format; the order does not matter
  * (yw_msg_zh sorts a copy on first use).
  */
@@ -655,11 +658,11 @@ const struct yw_msg yw_msg_catalogue[] = {
 	{ "the ticket was changed (now version %" PRId64 "); reload it and try again",
 	  "工单已被修改（当前版本 %" PRId64 "）；请刷新后重试" },
 	{ "you may not move this ticket from %s to %s",
-	  "你不能把该工单从 %s 改为 %s" },
+	  "你不能把该工单从%#s改为%#s" },
 	{ "a ticket in status %s cannot move to %s",
-	  "状态为 %s 的工单不能改为 %s" },
+	  "状态为%#s的工单不能改为%#s" },
 	{ "note is required to move a ticket to %s",
-	  "把工单改为 %s 需要填写 note（说明）" },
+	  "把工单改为%#s需要填写 note（说明）" },
 	{ "resolution_code is required to resolve a ticket",
 	  "解决工单需要填写 resolution_code（解决方式）" },
 	{ "assignee_id is required to assign a ticket",
@@ -707,7 +710,7 @@ const struct yw_msg yw_msg_catalogue[] = {
 	{ "the ticket was changed (now version %" PRId64 "); reload it and apply your change again",
 	  "工单已被修改（当前版本 %" PRId64 "）；请刷新后重新修改" },
 	{ "a ticket in status %s cannot be changed",
-	  "状态为 %s 的工单不能修改" },
+	  "状态为%#s的工单不能修改" },
 	{ "you may not change %s of this ticket",
 	  "你不能修改该工单的 %s" },
 	{ "a ticket being worked keeps an assignee; name another one instead",

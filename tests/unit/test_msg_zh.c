@@ -54,8 +54,12 @@ static const struct {
 
 /* ---- conversions ---- */
 
-/* The next conversion of fmt from *p (flags to conversion letter, "%%" skipped) into spec. */
-static bool next_conv(const char **p, char *spec, size_t size)
+/*
+ * The next conversion of fmt from *p (flags to conversion letter, "%%"
+ * skipped) into spec. In a Chinese format "%#s" (a status shown in
+ * Chinese) stands for the English "%s".
+ */
+static bool next_conv(const char **p, char *spec, size_t size, bool zh)
 {
 	const char *s = *p;
 
@@ -74,6 +78,8 @@ static bool next_conv(const char **p, char *spec, size_t size)
 		n++;
 	snprintf(spec, size, "%.*s", (int)n, s);
 	*p = s + n;
+	if (zh && !strcmp(spec, "%#s"))
+		snprintf(spec, size, "%%s");
 	return true;
 }
 
@@ -90,8 +96,8 @@ static void test_conversions_match(void **state)
 
 		assert_non_null(zh);
 		do {
-			more_en = next_conv(&en, a, sizeof(a));
-			more_zh = next_conv(&zh, b, sizeof(b));
+			more_en = next_conv(&en, a, sizeof(a), false);
+			more_zh = next_conv(&zh, b, sizeof(b), true);
 			if (more_en != more_zh || (more_en && strcmp(a, b))) {
 				fprintf(stderr, "conversions differ: \"%s\" -> \"%s\" (%s / %s)\n",
 					yw_msg_catalogue[i].en, yw_msg_catalogue[i].zh, more_en ? a : "end",
@@ -368,6 +374,18 @@ static void test_errf_formats_both(void **state)
 	/* 64-bit ids through PRId64 */
 	yw_errf(&err, YW_ENOTFOUND, "id", "no group %" PRId64, (int64_t)9000000000);
 	assert_string_equal(err.msg_zh, "没有处理组 9000000000");
+
+	/* a status as an argument is shown in Chinese, any other word as it is */
+	yw_errf(&err, YW_ESTATE, "to", "a ticket in status %s cannot move to %s", "pending", "resolved");
+	assert_string_equal(err.msg, "a ticket in status pending cannot move to resolved");
+	assert_string_equal(err.msg_zh, "状态为挂起的工单不能改为已解决");
+	yw_errf(&err, YW_ECONFLICT, "login", "login %s is taken", "closed");
+	assert_string_equal(err.msg_zh, "账号 closed 已被占用");
+	/* widths and precisions, given and taken from the arguments */
+	yw_errf(&err, YW_EMETHOD, "", "method %.*s not allowed here", 3, "PUTX");
+	assert_string_equal(err.msg_zh, "此处不允许 PUT 方法");
+	yw_errf(&err, YW_EINVAL, "x", "%s[%zu].%s must be a time HH:MM", "windows", (size_t)7, "start");
+	assert_string_equal(err.msg_zh, "windows[7].start 必须是时间 HH:MM");
 
 	/* no entry: English in both */
 	yw_errf(&err, YW_EINVAL, "", "%s", "not in the catalogue");
