@@ -85,6 +85,8 @@ test('the dispatcher\'s own answers: no such endpoint, method, login, CSRF', asy
   await both('GET', '/api/v1/no-such-thing', { token: admin }, 404, 'not_found', '没有这个接口', 'no such endpoint');
   await both('PUT', '/api/v1/tickets', { token: admin }, 405, 'method_not_allowed', '此处不允许 PUT 方法', 'method PUT not allowed here');
   await both('GET', '/api/v1/tickets', {}, 401, 'unauthorized', '请先登录', 'log in first');
+  // a file the web UI does not have
+  await both('GET', '/no-such-file.png', {}, 404, 'not_found', '没有这个页面', 'no such page');
   const session = await srv.login('lina', 'demo1234');
   const r = await srv.post('/api/v1/tickets', { type: 'incident', title: 'x' }, { session, csrf: false });
   assert.equal(r.status, 403);
