@@ -340,26 +340,30 @@ const char *yw_err_name(int code)
 	return "internal_error";
 }
 
+/* The field, if any, stays: only the message was missing. */
 int yw_err_generic(struct yw_err *err, int code)
 {
+	char f[sizeof(err->field)];
+
+	snprintf(f, sizeof(f), "%s", err->field);
 	switch (code) {
-	case YW_EINVAL: return yw_errf(err, code, "", "invalid input");
-	case YW_ENOTFOUND: return yw_errf(err, code, "", "not found");
-	case YW_ECONFLICT: return yw_errf(err, code, "", "conflict with the current state");
-	case YW_EPERM: return yw_errf(err, code, "", "not allowed");
-	case YW_EAUTH: return yw_errf(err, code, "", "log in first");
-	case YW_ETHROTTLE: return yw_errf(err, code, "", "too many requests; try again later");
-	case YW_ETOOBIG: return yw_errf(err, code, "", "the request is too large");
-	case YW_EMEDIA: return yw_errf(err, code, "", "unsupported content type");
-	case YW_ESTATE: return yw_errf(err, code, "", "not allowed in the ticket's status");
-	case YW_ESTALE: return yw_errf(err, code, "", "changed by someone else; reload and try again");
-	case YW_EPRECOND: return yw_errf(err, code, "", "send If-Match with the version you read");
-	case YW_EJSON: return yw_errf(err, code, "", "malformed JSON");
-	case YW_EUNKNOWN: return yw_errf(err, code, "", "unknown field");
-	case YW_ECSRF: return yw_errf(err, code, "", "missing or wrong X-CSRF-Token");
-	case YW_EMETHOD: return yw_errf(err, code, "", "method not allowed");
+	case YW_EINVAL: return yw_errf(err, code, f, "invalid input");
+	case YW_ENOTFOUND: return yw_errf(err, code, f, "not found");
+	case YW_ECONFLICT: return yw_errf(err, code, f, "conflict with the current state");
+	case YW_EPERM: return yw_errf(err, code, f, "not allowed");
+	case YW_EAUTH: return yw_errf(err, code, f, "log in first");
+	case YW_ETHROTTLE: return yw_errf(err, code, f, "too many requests; try again later");
+	case YW_ETOOBIG: return yw_errf(err, code, f, "the request is too large");
+	case YW_EMEDIA: return yw_errf(err, code, f, "unsupported content type");
+	case YW_ESTATE: return yw_errf(err, code, f, "not allowed in the ticket's status");
+	case YW_ESTALE: return yw_errf(err, code, f, "changed by someone else; reload and try again");
+	case YW_EPRECOND: return yw_errf(err, code, f, "send If-Match with the version you read");
+	case YW_EJSON: return yw_errf(err, code, f, "malformed JSON");
+	case YW_EUNKNOWN: return yw_errf(err, code, f, "unknown field");
+	case YW_ECSRF: return yw_errf(err, code, f, "missing or wrong X-CSRF-Token");
+	case YW_EMETHOD: return yw_errf(err, code, f, "method not allowed");
 	}
-	return yw_errf(err, code, "", "internal error");
+	return yw_errf(err, code, f, "internal error");
 }
 
 /* One item of Accept-Language: its language (0 other, 'z' zh or *, 'e' en) and q in thousandths. */

@@ -459,8 +459,8 @@ int user_update(struct db *db, const struct yw_actor *a, int64_t id, int64_t ver
 	if ((rc = db_begin(db, err)))
 		return rc;
 	/* who may comes before what is wrong with the input: a refusal tells nothing */
-	if ((rc = user_load(db, a, id, &old, err)) || (rc = need_admin(a, "only an admin may change users", err)) ||
-	    (rc = check_fields(in, err)))
+	if ((rc = user_load(db, a, id, &old, err)) ||
+	    (rc = need_admin(a, "only an admin may change users", err)) || (rc = check_fields(in, err)))
 		goto fail;
 	if (version && version != old.version) {
 		rc = yw_errf(err, YW_ESTALE, "If-Match", "user %" PRId64 " is at version %" PRId64
