@@ -114,6 +114,10 @@ static void test_conversions_match(void **state)
 		bool more_en, more_zh;
 
 		assert_non_null(zh);
+		if (!utf8_valid(zh, strlen(zh)) || !strcmp(en, zh)) {
+			fprintf(stderr, "not a translation: \"%s\" -> \"%s\"\n", en, zh);
+			bad++;
+		}
 		do {
 			more_en = next_conv(&en, a, sizeof(a), false);
 			more_zh = next_conv(&zh, b, sizeof(b), true);
