@@ -112,6 +112,7 @@ static void parse_conv(const char *p, struct conv *c)
 		c->length[n++] = p[i++];
 	c->type = p[i];
 	c->len = p[i] ? i + 1 : i;
+	c->term = c->term && c->type == 's';   /* "%#x" keeps its meaning */
 }
 
 /*
