@@ -97,7 +97,8 @@ startup_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 base=http://127.0.0.1:$port
 
 # run KEY SCRIPT CONNECTIONS PATH [METHOD BODY]
-# Probes the endpoint once, then runs wrk (as SCHED_BATCH, or as an
+# Probes the endpoint once (in English, whose "no such endpoint" tells a
+# missing route from a missing record), then runs wrk (as SCHED_BATCH, or as an
 # ordinary task when $sched is "other"); leaves "$work/KEY" holding
 # either the YWBENCH line or "n/a ..." / "error ...".
 sched=batch
@@ -105,9 +106,10 @@ run() {
 	key=$1 script=$2 conns=$3 path=$4 method=${5:-GET} body=${6:-}
 	if [ "$method" = POST ]; then
 		code=$(curl -s -o "$work/probe" -w '%{http_code}' -X POST -H "Authorization: Bearer $YW_TOKEN" \
-		       -H 'Content-Type: application/json' --data "$body" "$base$path")
+		       -H 'Accept-Language: en' -H 'Content-Type: application/json' --data "$body" "$base$path")
 	else
-		code=$(curl -s -o "$work/probe" -w '%{http_code}' -H "Authorization: Bearer $YW_TOKEN" "$base$path")
+		code=$(curl -s -o "$work/probe" -w '%{http_code}' -H "Authorization: Bearer $YW_TOKEN" \
+		       -H 'Accept-Language: en' "$base$path")
 	fi
 	case $code in
 	2??) ;;

@@ -35,9 +35,21 @@ int cli_usage(const char *cmd)
 	return CLI_USAGE;
 }
 
+bool cli_zh(void)
+{
+	static const char *const vars[] = { "LC_ALL", "LC_MESSAGES", "LANG" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(vars); i++) {
+		const char *v = getenv(vars[i]);
+		if (v && *v)
+			return !strncmp(v, "zh", 2);
+	}
+	return false;
+}
+
 int cli_fail(const struct yw_err *err)
 {
-	fprintf(stderr, "error: %s\n", err->msg[0] ? err->msg : yw_err_name(err->code));
+	fprintf(stderr, "error: %s\n", err->msg[0] ? yw_err_msg(err, cli_zh()) : yw_err_name(err->code));
 	return CLI_FAIL;
 }
 

@@ -30,6 +30,12 @@ int cli_opt(int argc, const char **argv, int *i, const char *name, const char **
 int cli_usage(const char *cmd);
 /* Prints "error: msg" to stderr and returns CLI_FAIL. */
 int cli_fail(const struct yw_err *err);
+/*
+ * Whether the operator reads zh-CN: the first set of LC_ALL, LC_MESSAGES
+ * and LANG starts with "zh". Otherwise English, also for C and POSIX: a
+ * terminal is often en_US.UTF-8 even in China, and scripts match English.
+ */
+bool cli_zh(void);
 /* --db, then YUNWEI_DB, then var/yunwei.db */
 const char *cli_db_path(const char *opt);
 /* Opens and migrates the database; prints and returns CLI_FAIL on error. */

@@ -52,6 +52,7 @@ int client_call(struct client *c, const char *method, const char *path, json_t *
 	strbuf_addf(&auth, "Authorization: Bearer %s", c->token);
 	headers = curl_slist_append(headers, auth.buf);
 	headers = curl_slist_append(headers, "Accept: application/json");
+	headers = curl_slist_append(headers, cli_zh() ? "Accept-Language: zh-CN" : "Accept-Language: en");
 	if (extra_header)
 		headers = curl_slist_append(headers, extra_header);
 	if (body) {

@@ -223,7 +223,7 @@ static int cal_import_cmd(int argc, const char **argv)
 	free(buf);
 	db_close(db);
 	if (rc) {
-		fprintf(stderr, "error: %s: %s\n", a.pos[0], err.msg);
+		fprintf(stderr, "error: %s: %s\n", a.pos[0], yw_err_msg(&err, cli_zh()));
 		return CLI_FAIL;
 	}
 	printf("imported %zu days into %s: %zu off, %zu make-up workdays (%d", res.off + res.workdays, name,

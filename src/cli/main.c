@@ -11,6 +11,8 @@ static void list_commands(FILE *out)
 	for (const struct cli_command *c = cli_commands; c->name; c++)
 		fprintf(out, "  %s\n", c->usage);
 	fprintf(out, "\n'yunwei help <command>' explains one command.\n");
+	fprintf(out, "Error messages are in Chinese when LC_ALL, LC_MESSAGES or LANG (the first set)\n"
+		     "starts with zh, else in English.\n");
 }
 
 static const struct cli_command *find(const char *name)

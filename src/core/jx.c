@@ -36,17 +36,24 @@ int jx_check_str(const char *field, const char *s, size_t len, int64_t min, int6
 	return 0;
 }
 
-static const char *type_name(enum jx_type t)
+/* One literal message per type, so that each has its translation. */
+static int wrong_type(const struct jx_field *f, struct yw_err *err)
 {
-	switch (t) {
-	case JX_STR: case JX_TEXT: case JX_ENUM: return "a string";
-	case JX_TIME: return "an ISO 8601 time string";
-	case JX_INT: return "an integer";
-	case JX_ID: return "a positive integer id";
-	case JX_BOOL: return "a boolean";
-	case JX_IDS: return "an array of ids";
+	switch (f->type) {
+	case JX_STR: case JX_TEXT: case JX_ENUM:
+		return yw_errf(err, YW_EINVAL, f->name, "%s must be a string", f->name);
+	case JX_TIME:
+		return yw_errf(err, YW_EINVAL, f->name, "%s must be an ISO 8601 time string", f->name);
+	case JX_INT:
+		return yw_errf(err, YW_EINVAL, f->name, "%s must be an integer", f->name);
+	case JX_ID:
+		return yw_errf(err, YW_EINVAL, f->name, "%s must be a positive integer id", f->name);
+	case JX_BOOL:
+		return yw_errf(err, YW_EINVAL, f->name, "%s must be a boolean", f->name);
+	case JX_IDS:
+		return yw_errf(err, YW_EINVAL, f->name, "%s must be an array of ids", f->name);
 	}
-	return "?";
+	return yw_errf(err, YW_EINVAL, f->name, "%s has the wrong type", f->name);
 }
 
 static int decode_one(const struct jx_field *f, json_t *v, void *out, struct yw_err *err)
@@ -174,7 +181,7 @@ static int decode_one(const struct jx_field *f, json_t *v, void *out, struct yw_
 		return 0;
 	}
 	}
-	return yw_errf(err, YW_EINVAL, f->name, "%s must be %s", f->name, type_name(f->type));
+	return wrong_type(f, err);
 }
 
 /*

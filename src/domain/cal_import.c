@@ -5,6 +5,7 @@
  * handed to the store (cal_db.c), so a bad file writes nothing.
  */
 #include "../core/yw.h"
+#include "../core/jin.h"
 #include "../core/jx.h"
 #include "../core/strbuf.h"
 #include "../core/utf8.h"
@@ -118,14 +119,17 @@ static int json_year(json_t *o, size_t idx, struct cal_import *imp, struct yw_er
 
 static int parse_json(const char *data, size_t len, struct cal_import *imp, struct yw_err *err)
 {
-	json_error_t jerr;
-	json_t *root = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr), *o;
+	struct jin_error jerr;
+	json_t *root = jin_load(data, len, &jerr), *o;
 	size_t i;
 	int rc = 0;
 
-	if (!root)
-		return yw_errf(err, YW_EINVAL, "file", "malformed JSON at line %d column %d: %s", jerr.line,
-			       jerr.column, jerr.text);
+	if (!root) {
+		/* jin's reason, which the catalogue translates; it refuses a key twice too */
+		yw_err_text(err, YW_EINVAL, "file", jerr.text);
+		return yw_err_wrapf(err, YW_EINVAL, "file", err, "malformed JSON at line %d column %d: ",
+				    jerr.line, jerr.column);
+	}
 	if (json_is_object(root)) {
 		rc = json_year(root, 0, imp, err);
 	} else if (json_is_array(root) && json_array_size(root) > 0 && json_array_size(root) <= 100) {

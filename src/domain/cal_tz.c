@@ -336,7 +336,10 @@ static void read_counts(const unsigned char *h, struct tzif_counts *c)
 
 static int bad(struct yw_err *err, const char *name, const char *why)
 {
-	return yw_errf(err, YW_EINVAL, "timezone", "time zone %.64s: %s", name, why);
+	struct yw_err e = YW_ERR_INIT;
+
+	yw_err_text(&e, YW_EINVAL, "timezone", why);
+	return yw_err_wrapf(err, YW_EINVAL, "timezone", &e, "time zone %.64s: ", name);
 }
 
 int cal_tz_parse(const char *name, const unsigned char *data, size_t len, struct cal_tz **out,

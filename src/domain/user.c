@@ -177,10 +177,11 @@ static int user_load(struct db *db, const struct yw_actor *a, int64_t id, struct
 	return rc == DB_ROW ? 0 : rc;
 }
 
-static int need_admin(const struct yw_actor *a, const char *what, struct yw_err *err)
+/* msg is a whole sentence, so that the catalogue can translate it */
+static int need_admin(const struct yw_actor *a, const char *msg, struct yw_err *err)
 {
 	if (a->role != ROLE_ADMIN)
-		return yw_errf(err, YW_EPERM, "", "only an admin may %s", what);
+		return yw_err_text(err, YW_EPERM, "", msg);
 	return 0;
 }
 
@@ -291,7 +292,7 @@ int user_create(struct db *db, const struct yw_actor *a, const struct user_input
 	json_t *detail;
 	int rc;
 
-	if ((rc = need_admin(a, "create users", err)))
+	if ((rc = need_admin(a, "only an admin may create users", err)))
 		return rc;
 	v.set |= USER_F_LOGIN | USER_F_DISPLAY_NAME | USER_F_ROLE | USER_F_PASSWORD;
 	if ((rc = check_fields(&v, err)))
@@ -459,8 +460,8 @@ int user_update(struct db *db, const struct yw_actor *a, int64_t id, int64_t ver
 	if ((rc = db_begin(db, err)))
 		return rc;
 	/* who may comes before what is wrong with the input: a refusal tells nothing */
-	if ((rc = user_load(db, a, id, &old, err)) || (rc = need_admin(a, "change users", err)) ||
-	    (rc = check_fields(in, err)))
+	if ((rc = user_load(db, a, id, &old, err)) ||
+	    (rc = need_admin(a, "only an admin may change users", err)) || (rc = check_fields(in, err)))
 		goto fail;
 	if (version && version != old.version) {
 		rc = yw_errf(err, YW_ESTALE, "If-Match", "user %" PRId64 " is at version %" PRId64
@@ -520,7 +521,7 @@ int user_set_password(struct db *db, const struct yw_actor *a, int64_t id, const
 
 	if ((rc = user_load(db, a, id, &u, err)))
 		return rc;
-	if (!self && (rc = need_admin(a, "set another user's password", err)))
+	if (!self && (rc = need_admin(a, "only an admin may set another user's password", err)))
 		goto out;
 	if ((rc = acct_password_check(password, err)))
 		goto out;

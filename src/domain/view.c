@@ -38,19 +38,23 @@ static int may_keep(const struct yw_actor *a, struct yw_err *err)
 /* An error in the stored query: field "query", the parameter in the detail. */
 static int query_error(struct yw_err *err, const char *param, const char *fmt, ...) YW_PRINTF(3, 4);
 
-static int query_error(struct yw_err *err, const char *param, const char *fmt, ...)
+/* The detail of such an error: which parameter of the query is at fault. */
+static int query_param(struct yw_err *err, const char *param)
 {
-	char msg[sizeof(err->msg)];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	yw_errf(err, YW_EINVAL, "query", "%s", msg);
 	if (err->detail)
 		json_decref(err->detail);
 	err->detail = json_pack("{s:s}", "parameter", param);
 	return YW_EINVAL;
+}
+
+static int query_error(struct yw_err *err, const char *param, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	yw_verrf(err, YW_EINVAL, "query", fmt, ap);
+	va_end(ap);
+	return query_param(err, param);
 }
 
 struct parse_ctx {
@@ -108,12 +112,14 @@ static int check_query(struct db *db, const struct yw_actor *a, const char *quer
 				 e2.field);
 	} else if (!rc && (rc = tk_list_check(db, a, &p.q, &e2))) {
 		if (rc == YW_EDB) {
-			yw_errf(err, rc, "", "%s", e2.msg);
+			yw_err_copy(err, &e2);
+			err->field[0] = '\0';
 		} else {
 			/* the list's own message, which names the parameter */
 			char param[sizeof(e2.field)];
 			snprintf(param, sizeof(param), "%s", e2.field[0] ? e2.field : "query");
-			rc = query_error(err, param, "query parameter %.60s: %s", param, e2.msg);
+			yw_err_wrapf(err, YW_EINVAL, "query", &e2, "query parameter %.60s: ", param);
+			rc = query_param(err, param);
 		}
 	}
 	yw_err_clear(&e2);
@@ -254,7 +260,7 @@ int view_update(struct db *db, const struct yw_actor *a, int64_t id, int64_t ver
 	if (rc == YW_ENOTFOUND)
 		rc = yw_errf(err, YW_ENOTFOUND, "id", "no saved view %" PRId64, id);
 	else if (rc)
-		yw_errf(err, rc, "", "%s", e2.msg);
+		yw_err_copy(err, &e2);
 	yw_err_clear(&e2);
 	if (rc)
 		goto fail;

@@ -194,27 +194,39 @@ int http_json(struct http_req *r, int status, json_t *j)
 	return http_json_send(r, status);
 }
 
+/* Whether the client reads zh-CN (the default) rather than English. */
+static bool client_zh(struct http_req *r)
+{
+	ssize_t i = h2o_find_header(&r->h->headers, H2O_TOKEN_ACCEPT_LANGUAGE, -1);
+
+	if (i < 0)
+		return true;
+	return yw_lang_zh(r->h->headers.entries[i].value.base, r->h->headers.entries[i].value.len);
+}
+
 void http_send_error(struct http_req *r, int code)
 {
 	int status = http_status_of(code);
+	bool zh = client_zh(r);
 	json_t *e;
-	char msg[sizeof(r->err.msg)];
 
 	/* never hand a database or internal message to the client */
 	if (status >= 500) {
 		yw_log_error("%.*s %.*s: %s: %s", (int)r->h->method.len, r->h->method.base,
 			     (int)r->h->path.len, r->h->path.base, yw_err_name(code), r->err.msg);
-		snprintf(msg, sizeof(msg), "internal error");
-	} else {
-		snprintf(msg, sizeof(msg), "%s", r->err.msg[0] ? r->err.msg : yw_err_name(code));
+		yw_errf(&r->err, code, "", "internal error");
+	} else if (!r->err.msg[0]) {
+		yw_err_generic(&r->err, code);
 	}
-	e = json_pack("{s:s, s:s}", "code", yw_err_name(code), "message", msg);
+	e = json_pack("{s:s, s:s}", "code", yw_err_name(code), "message", yw_err_msg(&r->err, zh));
 	if (r->err.field[0] && status < 500)
 		json_object_set_new(e, "field", json_string(r->err.field));
 	if (r->err.detail && status < 500)
 		json_object_update(e, r->err.detail);
 	if (code == YW_EAUTH)
 		http_header(r, "www-authenticate", "Bearer realm=\"yunwei\"");
+	http_header(r, "content-language", zh ? "zh-CN" : "en");
+	http_header(r, "vary", "Accept-Language");
 	http_json(r, status, json_pack("{s:o}", "error", e));
 }
 
@@ -492,9 +504,11 @@ static int decode_body(struct http_req *r)
 	if (!h->entity.base || !h->entity.len)
 		return yw_errf(&r->err, YW_EJSON, "", "the body is empty; send a JSON object");
 	r->body = jin_load(h->entity.base, h->entity.len, &jerr);
-	if (!r->body)
-		return yw_errf(&r->err, YW_EJSON, "", "malformed JSON at line %d column %d: %s", jerr.line,
-			       jerr.column, jerr.text);
+	if (!r->body) {
+		yw_err_text(&r->err, YW_EJSON, "", jerr.text);
+		return yw_err_wrapf(&r->err, YW_EJSON, "", &r->err, "malformed JSON at line %d column %d: ",
+				    jerr.line, jerr.column);
+	}
 	if (!json_is_object(r->body))
 		return yw_errf(&r->err, YW_EJSON, "", "the body must be a JSON object");
 	return 0;
@@ -517,7 +531,7 @@ void http_batch_reply(struct http_req *r, struct db *db, int rc, const struct yw
 	if (!rc && read_err->code) {
 		rc = read_err->code;
 		yw_err_clear(&r->err);
-		yw_errf(&r->err, rc, "", "%s", read_err->msg);
+		yw_err_copy(&r->err, read_err);
 	}
 	if (!rc)
 		rc = r->route->fn(r);

@@ -118,7 +118,7 @@ static void run_batch(struct db *db, struct batch_job *jobs)
 		if (rc && !j->rc) {
 			j->rc = rc;
 			yw_err_clear(&j->r.err);
-			yw_errf(&j->r.err, rc, "", "%s", err.msg);
+			yw_err_copy(&j->r.err, &err);
 		}
 		h2o_multithread_send_message(&j->owner->done, &j->msg);
 	}

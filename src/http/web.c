@@ -15,6 +15,7 @@
  */
 #include "../core/yw.h"
 #include "../core/embed.h"
+#include "../core/err.h"
 #include "../core/strbuf.h"
 #include "web.h"
 #include <sodium.h>
@@ -131,14 +132,19 @@ void web_register(h2o_pathconf_t *path)
 		asset_prepare(&assets[i], web_files[i].path, web_files[i].data, web_files[i].size);
 }
 
+/* The API's error body, in the language Accept-Language prefers (err.h). */
 static void not_found(h2o_req_t *req)
 {
-	static const char body[] = "{\"error\":{\"code\":\"not_found\",\"message\":\"no such page\"}}";
+	static const char en[] = "{\"error\":{\"code\":\"not_found\",\"message\":\"no such page\"}}";
+	static const char zh[] = "{\"error\":{\"code\":\"not_found\",\"message\":\"没有这个页面\"}}";
+	ssize_t i = h2o_find_header(&req->headers, H2O_TOKEN_ACCEPT_LANGUAGE, -1);
+	bool in_zh = i < 0 || yw_lang_zh(req->headers.entries[i].value.base, req->headers.entries[i].value.len);
+
 	req->res.status = 404;
 	req->res.reason = "Not Found";
 	h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL,
 		       H2O_STRLIT("application/json; charset=utf-8"));
-	h2o_send_inline(req, body, sizeof(body) - 1);
+	h2o_send_inline(req, in_zh ? zh : en, in_zh ? sizeof(zh) - 1 : sizeof(en) - 1);
 }
 
 /* Whether Accept-Encoding lists gzip (or *) without q=0. */

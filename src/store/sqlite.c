@@ -758,11 +758,13 @@ int db_batch_redo(struct db *db, struct yw_err *err)
 int db_batch_commit(struct db *db, struct yw_err *err)
 {
 	if (!db->batch || db->part || db->spoiled) {
-		const char *why = db->spoiled ? "batch commit of a spoiled batch" : "batch commit with a part still open";
+		bool spoiled = db->spoiled;
 
 		THIS_SHOULD_NEVER_HAPPEN;
 		db_batch_rollback(db);
-		return yw_errf(err, YW_EINTERNAL, "", "%s", why);
+		if (spoiled)
+			return yw_errf(err, YW_EINTERNAL, "", "batch commit of a spoiled batch");
+		return yw_errf(err, YW_EINTERNAL, "", "batch commit with a part still open");
 	}
 	db->batch = false;
 	return db_commit(db, err);
@@ -821,7 +823,7 @@ static int migrate_one(struct db *db, const struct embed_file *f, int v, struct 
 	    (rc = db_execf(db, err, "INSERT INTO schema_migrations VALUES (?, ?, ?)", "isi",
 			   (int64_t)v, f->path, yw_now()))) {
 		db_rollback(db);
-		rc = yw_errf(err, rc, "", "migration %s failed: %s", f->path, err->msg);
+		rc = yw_err_wrapf(err, rc, "", err, "migration %s failed: ", f->path);
 		goto out;
 	}
 	if (rebuild) {
@@ -839,8 +841,10 @@ out:
 		struct yw_err e = YW_ERR_INIT;
 		if (db_exec(db, "PRAGMA foreign_keys = ON", &e)) {
 			yw_log_error("sqlite: cannot turn foreign keys back on: %s", e.msg);
-			if (!rc)
-				rc = yw_errf(err, YW_EINTERNAL, "", "%s", e.msg);
+			if (!rc) {
+				yw_err_copy(err, &e);
+				rc = err->code = YW_EINTERNAL;
+			}
 		}
 	}
 	return rc;

@@ -96,7 +96,7 @@ test('a calendar PATCH that changes nothing keeps the version and writes no audi
   let r = await srv.patch(path, {}, { token: admin, headers: { 'If-Match': String(cal.version) } });
   assert.equal(r.status, 400, r.text);
   assert.equal(r.json.error.code, 'invalid_field');
-  assert.match(r.json.error.message, /nothing to change/);
+  assert.match(r.json.error.message, /没有要修改的内容/);
   // the same values again: 200 with the record as it was
   r = await srv.patch(path, { name: cal.name, description: cal.description, timezone: cal.timezone, windows: cal.windows },
     { token: admin, headers: { 'If-Match': String(cal.version) } });
@@ -150,10 +150,11 @@ test('password length counts characters, not bytes', async () => {
   let r = await srv.post('/api/v1/users', { login: 'pw.short', display_name: 'x', role: 'engineer', password: seven }, { token: admin });
   assert.equal(r.status, 400);
   assert.equal(r.json.error.field, 'password');
-  assert.match(r.json.error.message, /at least 8 characters/);
+  assert.match(r.json.error.message, /密码至少需要 8 个字符/);
   r = await srv.post('/api/v1/users', { login: 'pw.long', display_name: 'x', role: 'engineer', password: max + '密' }, { token: admin });
   assert.equal(r.status, 400);
-  assert.match(r.json.error.message, /longer than 128 characters/);
+  assert.equal(r.json.error.field, 'password');
+  assert.match(r.json.error.message, /密码超过 128 个字符/);
   await create('/api/v1/users', { login: 'pw.eight', display_name: 'x', role: 'engineer', password: eight });
   await create('/api/v1/users', { login: 'pw.max', display_name: 'x', role: 'engineer', password: max });
   await srv.login('pw.eight', eight);

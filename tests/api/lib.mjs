@@ -49,8 +49,9 @@ export class Server {
 
   // Raw request. opts: { token, session (from login), body (object → JSON,
   // string/Buffer → as is), headers, csrf (false to omit) }.
+  // this.headers (e.g. { 'Accept-Language': 'en' }) go with every request.
   async req(method, path, opts = {}) {
-    const headers = { ...(opts.headers || {}) };
+    const headers = { ...(this.headers || {}), ...(opts.headers || {}) };
     let body = opts.body;
     if (body !== undefined && typeof body === 'object' && !(body instanceof Buffer) && !(body instanceof Uint8Array)) {
       body = JSON.stringify(body);

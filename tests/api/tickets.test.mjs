@@ -120,7 +120,8 @@ test('whole incident life cycle, with first response, notes required, reopen and
   r = await move(srv, tok.lina, t.id, { to: 'resolved', resolution_code: 'fixed' });
   assert.equal(r.status, 409);
   assert.equal(r.json.error.code, 'invalid_transition');
-  assert.equal(r.json.error.message, 'a ticket in status pending cannot move to resolved');
+  // zh-CN by default, the statuses in the UI's words
+  assert.equal(r.json.error.message, '状态为挂起的工单不能改为已解决');
   assert.deepEqual(r.json.error.allowed.sort(), ['cancelled', 'in_progress']);
   r = await move(srv, tok.lina, t.id, { to: 'in_progress' });
   assert.equal(r.status, 200);
@@ -167,7 +168,7 @@ test('whole incident life cycle, with first response, notes required, reopen and
   const p = await srv.patch(T(t.id), { title: 'x' }, { token: tok.zhaomin, headers: { 'If-Match': String(closedVersion) } });
   assert.equal(p.status, 409);
   assert.equal(p.json.error.code, 'invalid_transition');
-  assert.equal(p.json.error.message, 'a ticket in status closed cannot be changed');
+  assert.equal(p.json.error.message, '状态为已关闭的工单不能修改');
 });
 
 test('a request needing approval: approve then assign, reject needs a reason and is final', async () => {

@@ -10,6 +10,8 @@ let srv, eng, eng2, cust;
 
 before(async () => {
   srv = await startServer();
+  // the cases below match the English messages (the default is zh-CN)
+  srv.headers = { 'Accept-Language': 'en' };
   srv.sql(`INSERT INTO organizations (id, name, created_at, updated_at) VALUES (1, '客户甲', 0, 0);
            INSERT INTO users (login, display_name, role, org_id, created_at, updated_at) VALUES
              ('eng', '工程师', 'engineer', NULL, 0, 0), ('eng2', '工程师二', 'engineer', NULL, 0, 0),

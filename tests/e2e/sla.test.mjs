@@ -89,7 +89,7 @@ test('SLA policies: a validation error at its field, a policy saved and moved up
   // thresholds out of order: at the thresholds field of the response target
   await form.locator('button[type=submit]').click();
   await page.waitForSelector('#policy-form .field.invalid[data-field="targets.response.thresholds"]');
-  assert.match(await form.locator('.field[data-field="targets.response.thresholds"] .field-error').textContent(), /ascending/);
+  assert.match(await form.locator('.field[data-field="targets.response.thresholds"] .field-error').textContent(), /必须按升序排列/);
   assert.equal(env.srv.snapshot(), before, 'a rejected policy writes nothing');
   // the escalation rows follow the thresholds
   await form.locator('input[name="response.thresholds"]').fill('50, 80');

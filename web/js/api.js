@@ -1,5 +1,8 @@
 // The one way the UI talks to the server: /api/v1 with the session cookie,
 // the CSRF token on every write, JSON in and out, errors as ApiError.
+// Accept-Language is the UI's language, so the server's error messages
+// (error.message, shown as they come) are in the language on screen.
+import { currentLang } from './i18n.js';
 
 let csrfToken = null;
 let onUnauthorized = null;
@@ -23,7 +26,7 @@ export class ApiError extends Error {
 // api('PATCH', '/tickets/3', {...}, {ifMatch: 4}),
 // api('POST', '/tickets/3/attachments?filename=a.png', blob, {raw: true})
 export async function api(method, path, body, opts = {}) {
-  const headers = { Accept: 'application/json' };
+  const headers = { Accept: 'application/json', 'Accept-Language': currentLang() };
   let payload;
   if (body !== undefined && body !== null) {
     if (opts.raw) {
