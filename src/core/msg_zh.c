@@ -26,6 +26,11 @@ const struct yw_msg yw_msg_catalogue[] = {
 	/* cli/cmd_user.c */
 	{ "group %s given twice",
 	  "处理组 %s 重复给出" },
+	/* core/ipnet.c */
+	{ "%s holds more than %d networks",
+	  "%s 最多只能列出 %d 个网络" },
+	{ "%s: '%.*s' is not an address or network such as 10.0.0.0/8 or 2001:db8::/32",
+	  "%s：“%.*s”不是地址或网段（例如 10.0.0.0/8 或 2001:db8::/32）" },
 	/* core/err.c */
 	{ "invalid input",
 	  "输入无效" },
