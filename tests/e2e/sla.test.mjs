@@ -80,11 +80,11 @@ test('SLA policies: a validation error at its field, a policy saved and moved up
   await form.locator('input[name="resolution.minutes"]').fill('480');
   await form.locator('select[name="resolution.calendar_id"]').selectOption(String(ids.cal));
   const before = env.srv.snapshot();
-  // no response minutes: the API's message at that field
+  // no response minutes: the form's own message at that field, nothing sent
   await form.locator('button[type=submit]').click();
   const minutes = form.locator('.field[data-field="targets.response.minutes"]');
   await page.waitForSelector('#policy-form .field.invalid[data-field="targets.response.minutes"]');
-  assert.match(await minutes.locator('.field-error').textContent(), /minutes/);
+  assert.match(await minutes.locator('.field-error').textContent(), /请填写时限/);
   await form.locator('input[name="response.minutes"]').fill('30');
   // thresholds out of order: at the thresholds field of the response target
   await form.locator('button[type=submit]').click();
