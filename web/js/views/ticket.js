@@ -284,9 +284,11 @@ export async function render(ctx) {
   }
 
   // One control for both 指派 and 改派: a person of any group, grouped by
-  // group; value "group:user" (user 0: the group only, for 改派).
+  // group; value "group:user" (user 0: the group only, for 改派 of a
+  // ticket nobody works yet: one being worked keeps an assignee).
   function assignControl(groups, groupOnly) {
     const cur = refId(st.t, 'group'), who = refId(st.t, 'assignee');
+    groupOnly = groupOnly && !who;
     const sel = h('select', { name: 'assignee_id', required: true, id: 'assign-pick' },
       h('option', { value: '' }, t('app.choose')),
       groups.map((g) => h('optgroup', { label: g.id === cur ? t('assign.current_group', { g: g.name }) : g.name, dataset: { group: g.id } },
