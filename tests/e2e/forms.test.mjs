@@ -21,7 +21,9 @@ const user = (login) => people.find((u) => u.login === login);
 test('SLA policy: the first Save after editing a threshold saves', async () => {
   const pols = (await admin.get('/sla/policies')).items;
   const pol = pols.find((p) => p.targets && p.targets.response);
-  const page = await env.newPage();
+  // the whole form on screen, unscrolled: a redraw above the button moves it
+  // (scrolled, the browser's scroll anchoring would hide that)
+  const page = await env.newPage({ width: 1280, height: 2400 });
   await login(page, 'admin', 'admin-pass-123');
   await page.goto('/admin/sla-policies?edit=' + pol.id);
   const form = page.locator('#policy-form');
