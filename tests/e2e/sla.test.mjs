@@ -186,7 +186,7 @@ test('a ticket\'s SLA badges: running, met and paused now; warning, then breache
   assert.match(await badge(page, 'response').textContent(), /^响应 · 已超时 2小时(\d+分钟)?$/);
   assert.equal(await badge(page, 'resolution').getAttribute('data-sla-state'), 'warning');
   // the escalations are in the timeline
-  assert.match(await page.locator('#timeline').textContent(), /SLA 升级/);
+  assert.match(await page.locator('#timeline').textContent(), /SLA 预警：响应时限已用 50%[\s\S]*已通知：刘洋/);
   assertClean(assert, page);
 });
 

@@ -139,7 +139,7 @@ export async function render(ctx) {
       staff && Array.isArray(x.coordinations) && x.coordinations.length
         ? h('p', { class: 'coord', id: 'coordinations' }, x.coordinations.map((c) => t('sla.coordination', {
           target: tOr('sla.target.' + c.target, c.target), t: fmtTime(c.opened_at),
-          who: (c.participants || []).map((p) => p.name || tOr('sla.notify.' + p.role, p.role || '')).join('、') })).join('；'))
+          who: (c.participants || []).map((p) => p.name || tOr('sla.notify.' + p.role, p.role || '')).join(t('hist.list_sep')) })).join(t('hist.part_sep')))
         : null);
   }
 
@@ -359,7 +359,8 @@ export async function render(ctx) {
         showFieldError(f, e, e.code === 'invalid_transition' ? t('ticket.bad_transition', { msg: e.message }) : t('err.generic', { msg: e.message }));
       }
     }, trLabel(tr.to), ...controls);
-    openPanel(t('ticket.move_to', { s: statusText(tr.to) }), form);
+    // a customer sees the words of the button pressed (撤销故障), staff the status it leads to
+    openPanel(staff ? t('ticket.move_to', { s: statusText(tr.to) }) : trLabel(tr.to), form);
   }
 
   async function reassignForm() {
