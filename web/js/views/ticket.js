@@ -273,7 +273,7 @@ export async function render(ctx) {
     try {
       groups = (await api('GET', `/tickets/${id}/assignees`)).groups || [];
     } catch (e) {
-      if (!(e instanceof ApiError && e.status === 404)) throw e;
+      if (!(e instanceof ApiError && (e.status === 404 || e.status === 405))) throw e;
       const [all, people] = await Promise.all([loadGroups(), loadStaff()]);
       const byId = new Map(people.map((u) => [u.id, u]));
       groups = all.map((g) => ({ id: g.id, name: g.name, members: (g.member_ids || []).map((m) => byId.get(m)).filter(Boolean)
