@@ -119,6 +119,35 @@ test('an expired session keeps the reply, says 会话已过期 and returns to it
   assertClean(assert, page);
 });
 
+test('an expired session keeps the resolution typed in the 解决 panel, and opens the panel again', async () => {
+  const zw = user('zhangwei');
+  const tk = await admin.post('/tickets', { type: 'incident', title: '打印机卡纸', channel: 'phone', impact: 3, urgency: 3,
+    group_id: zw.group_ids[0], assignee_id: zw.id });
+  await admin.post(`/tickets/${tk.id}/transitions`, { to: 'in_progress' });
+  const page = await env.newPage();
+  await login(page, 'zhangwei', undefined, '/login?next=/tickets/' + tk.id);
+  await page.click('#actions [data-to="resolved"]');
+  await page.locator('#form-tr-resolved select[name=resolution_code]').selectOption('workaround');
+  await page.fill('#form-tr-resolved textarea[name=resolution_notes]', '临时更换备用打印机，原机待厂商维修');
+  await page.context().clearCookies();
+  await page.click('#form-tr-resolved button[type=submit]');
+  await page.waitForURL(/\/login\?next=/);
+  await page.locator('#session-expired').waitFor();
+  await page.getByLabel('用户名').fill('zhangwei');
+  await page.getByLabel('密码').fill('demo1234');
+  await page.getByRole('button', { name: '登录' }).click();
+  await page.waitForURL(new RegExp(`/tickets/${tk.id}$`));
+  const form = page.locator('#form-tr-resolved');
+  await form.waitFor();
+  assert.equal(await form.locator('select[name=resolution_code]').inputValue(), 'workaround');
+  assert.equal(await form.locator('textarea[name=resolution_notes]').inputValue(), '临时更换备用打印机，原机待厂商维修');
+  await form.locator('button[type=submit]').click();
+  await page.waitForFunction(() => document.querySelector('.tk-head .badge').textContent === '已解决');
+  const t = await admin.get('/tickets/' + tk.id);
+  assert.equal(t.resolution_code, 'workaround');
+  assertClean(assert, page);
+});
+
 test('one assign control: anyone eligible, by group, the ticket\'s group first; another group\'s engineer moves the ticket', async () => {
   const sup = user('chenjing');
   const mine = groups.find((g) => g.supervisor_id === sup.id);

@@ -274,25 +274,41 @@ function saveDrafts() {
   try { sessionStorage.setItem(DRAFT + location.pathname + location.search, JSON.stringify(forms)); } catch { /* full or off */ }
 }
 
-function restoreDrafts() {
+// A form that is not on the page until a control opens it (the ticket's
+// 内部备注 mode, its 解决 panel): the control names it with data-opens.
+// Opening may fetch (the assign list): wait for the form, a few seconds at most.
+function openForm(id) {
+  if (document.getElementById(id)) return Promise.resolve(document.getElementById(id));
+  const opener = document.querySelector(`[data-opens="${CSS.escape(id)}"]`);
+  if (!opener) return Promise.resolve(null);
+  return new Promise((resolve) => {
+    const obs = new MutationObserver(() => {
+      const f = document.getElementById(id);
+      if (f) { obs.disconnect(); clearTimeout(give); resolve(f); }
+    });
+    const give = setTimeout(() => { obs.disconnect(); resolve(null); }, 5000);
+    obs.observe($('#main'), { childList: true, subtree: true });
+    opener.click();
+  });
+}
+
+async function restoreDrafts() {
   const key = DRAFT + location.pathname + location.search;
   let forms = null;
   try { forms = JSON.parse(sessionStorage.getItem(key) || 'null'); sessionStorage.removeItem(key); } catch { forms = null; }
   if (!forms) return;
   let restored = false;
   for (const [id, vals] of Object.entries(forms)) {
-    // a form shown by a mode switch (the ticket's 内部备注, 登记工时) is opened first
-    if (!document.getElementById(id)) document.getElementById('mode-' + id.replace(/^form-/, ''))?.click();
-    const f = document.getElementById(id);
+    const f = await openForm(id);
     if (!f) continue;
     for (const [name, value, checked] of vals) {
       for (const el of f.querySelectorAll(`[name="${CSS.escape(name)}"]`)) {
         if (el.type === 'checkbox' || el.type === 'radio') { if (el.value === value) el.checked = checked; } else el.value = value;
+        if (typeof checked !== 'boolean' && value) restored = true;
         el.dispatchEvent(new Event('input', { bubbles: true }));
         el.dispatchEvent(new Event('change', { bubbles: true }));
       }
     }
-    restored = true;
   }
   if (restored) toast(t('session.restored'));
 }
@@ -327,7 +343,7 @@ async function render() {
   };
   try {
     const cleanup = await mod.render(ctx);
-    if (seq === state.renderSeq && state.me) restoreDrafts();
+    if (seq === state.renderSeq && state.me) await restoreDrafts();
     if (seq === state.renderSeq && typeof cleanup === 'function') state.cleanup = cleanup;
     else if (typeof cleanup === 'function') cleanup();
   } catch (e) {

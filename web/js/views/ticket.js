@@ -146,14 +146,14 @@ export async function render(ctx) {
   function actions(x) {
     const bar = h('div', { class: 'actions', id: 'actions', role: 'group', 'aria-label': t('ticket.actions') });
     for (const tr of st.transitions)
-      put(bar, h('button', { type: 'button', class: 'tr tr-' + tr.to, dataset: { to: tr.to }, onclick: () => transitionForm(tr) },
+      put(bar, h('button', { type: 'button', class: 'tr tr-' + tr.to, dataset: { to: tr.to, opens: 'form-tr-' + tr.to }, onclick: () => transitionForm(tr) },
         trLabel(tr.to)));
     const open = OPEN_STATUSES.includes(x.status);
     if (staff && open && refId(x, 'assignee') !== me.id)
       put(bar, h('button', { type: 'button', id: 'take', onclick: () => patch({ assignee_id: me.id }) }, t('ticket.take')));
-    if (isLead(me) && open) put(bar, h('button', { type: 'button', id: 'reassign', onclick: reassignForm }, t('ticket.reassign')));
-    if (isLead(me) && x.type === 'incident' && open) put(bar, h('button', { type: 'button', id: 'regrade', onclick: regradeForm }, t('ticket.regrade')));
-    if (staff && open) put(bar, h('button', { type: 'button', id: 'edit', onclick: editForm }, t('ticket.edit')));
+    if (isLead(me) && open) put(bar, h('button', { type: 'button', id: 'reassign', dataset: { opens: 'form-reassign' }, onclick: reassignForm }, t('ticket.reassign')));
+    if (isLead(me) && x.type === 'incident' && open) put(bar, h('button', { type: 'button', id: 'regrade', dataset: { opens: 'form-regrade' }, onclick: regradeForm }, t('ticket.regrade')));
+    if (staff && open) put(bar, h('button', { type: 'button', id: 'edit', dataset: { opens: 'form-edit' }, onclick: editForm }, t('ticket.edit')));
     return bar;
   }
 
@@ -206,7 +206,7 @@ export async function render(ctx) {
     const area = h('div', { class: 'compose-body' });
     const name = 'compose-mode';
     for (const m of modes) {
-      const r = h('input', { type: 'radio', name, value: m, id: 'mode-' + m, checked: m === 'reply' });
+      const r = h('input', { type: 'radio', name, value: m, id: 'mode-' + m, checked: m === 'reply', dataset: { opens: 'form-' + m } });
       r.addEventListener('change', () => drawMode(m));
       put(tabs, h('label', { for: 'mode-' + m, class: 'seg-item' }, r, t('compose.' + m + cs(m))));
     }
@@ -306,8 +306,10 @@ export async function render(ctx) {
       pick: () => { const [g, u] = sel.value.split(':').map(Number); return { group: g || null, user: u || null }; } };
   }
 
-  function formShell(onSubmit, submitText, ...controls) {
-    const form = h('form', { class: 'stack', novalidate: true });
+  // A panel's form; its id names it for a draft kept over an expired
+  // session (the button with data-opens="<id>" opens it again).
+  function formShell(id, onSubmit, submitText, ...controls) {
+    const form = h('form', { class: 'stack', novalidate: true, id });
     const err = h('p', { class: 'form-error', role: 'alert' });
     put(form, ...controls, err, h('div', { class: 'actions' },
       h('button', { type: 'submit', class: 'primary' }, submitText),
@@ -336,7 +338,7 @@ export async function render(ctx) {
       controls.push(assignee.wrap, assignee.note);
     }
     if (!needs.has('resolution_code') || !notes) controls.push(field(t(needs.has('note') ? 'ticket.note_required' : 'ticket.note_optional'), note, { name: 'note' }));
-    const form = formShell(async (f) => {
+    const form = formShell('form-tr-' + tr.to, async (f) => {
       const body = { to: tr.to };
       if (note.value.trim()) body.note = note.value;
       if (code) body.resolution_code = code.value || null;
@@ -365,7 +367,7 @@ export async function render(ctx) {
 
   async function reassignForm() {
     const pickr = assignControl(await assigneeGroups(), true);
-    const form = formShell((f) => {
+    const form = formShell('form-reassign', (f) => {
       const { group, user } = pickr.pick();
       const body = {};
       if (group && group !== refId(st.t, 'group')) body.group_id = group;
@@ -379,7 +381,7 @@ export async function render(ctx) {
   function regradeForm() {
     const lvl = select([1, 2, 3].map((n) => ({ value: n, label: faultText(n), selected: n === st.t.fault_level })), { name: 'fault_level' });
     const reason = h('textarea', { name: 'regrade_reason', rows: '3', required: true, maxlength: String(NOTE_MAX) });
-    const form = formShell((f) => patch({ fault_level: Number(lvl.value), regrade_reason: reason.value }, f), t('ticket.regrade'),
+    const form = formShell('form-regrade', (f) => patch({ fault_level: Number(lvl.value), regrade_reason: reason.value }, f), t('ticket.regrade'),
       field(t('col.fault_level'), lvl, { name: 'fault_level' }), field(t('ticket.regrade_reason'), reason, { name: 'regrade_reason' }));
     openPanel(t('ticket.regrade'), form);
   }
@@ -395,7 +397,7 @@ export async function render(ctx) {
     const urgency = select(lv(x.urgency), { name: 'urgency' });
     const channel = select(CHANNELS.map((c) => ({ value: c, label: tOr('channel.' + c, c), selected: c === x.channel })), { name: 'channel' });
     const cat = select([{ value: '', label: t('app.choose') }, ...cats.map((c) => ({ value: c.id, label: '\u3000'.repeat(c.depth) + c.name, selected: c.id === refId(x, 'category') }))], { name: 'category_id' });
-    const form = formShell((f) => {
+    const form = formShell('form-edit', (f) => {
       const body = {};
       if (title.value !== (x.title || '')) body.title = title.value;
       if (desc.value !== (x.description || '')) body.description = desc.value;
