@@ -190,6 +190,8 @@ test('a customer is spoken to as a customer: 回复 / 补充说明, 报告故障
   await page.waitForSelector('#new-ticket');
   assert.equal(await page.locator('#new-heading').innerText(), '提交服务请求');
   assert.equal(await page.locator('#new-submit').innerText(), '提交请求');
+  // the menu entry leads to a form for either kind: it names neither
+  assert.equal(await page.locator('a[data-nav="/portal/new"]').textContent(), '提交工单');
   // switching the type changes the words
   await page.locator('#new-ticket .seg-item', { hasText: '报告故障' }).click();
   assert.equal(await page.locator('#new-submit').innerText(), '提交故障');
