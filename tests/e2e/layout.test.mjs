@@ -183,3 +183,37 @@ test('the bell on the demo data: the unread count the API gives, the list open o
   await shot(page, 'desktop-bell');
   assertClean(assert, page);
 });
+
+test('375 px phone: the bell\'s list inside the screen, SLA badges whole, a ticket a compact card', async () => {
+  const page = await env.newPage(PHONE);
+  await login(page, 'zhangwei');
+  await page.goto('/tickets?sort=-created');
+  await page.waitForSelector('#results[data-rendered] table.tickets tbody tr');
+  const vw = PHONE.width;
+  const rows = await page.$$eval('table.tickets tbody tr', (trs) => trs.slice(0, 20).map((tr) => {
+    const box = (el) => { const r = el.getBoundingClientRect(); return { l: r.left, r: r.right, t: r.top, b: r.bottom, w: r.width, h: r.height }; };
+    const title = tr.querySelector('td.c-title');
+    return { row: box(tr), title: box(title), titleText: title.textContent,
+      badges: Array.from(tr.querySelectorAll('.badge.sla')).map((b) => ({ b: box(b), td: box(b.closest('td')), full: b.scrollWidth <= b.clientWidth + 1 })) };
+  }));
+  assert.ok(rows.length >= 10);
+  for (const r of rows) {
+    // a demo-sized ticket (a short title, two or three clocks) is a card of at most 200 px
+    assert.ok(r.row.h <= 200, `card ${r.titleText} is ${r.row.h} px tall`);
+    // the title takes the card's width instead of a narrow column
+    assert.ok(r.title.w >= r.row.w * 0.8, `title ${r.titleText} is ${r.title.w} of ${r.row.w} px wide`);
+    for (const { b, td, full } of r.badges) {
+      assert.ok(b.l >= 0 && b.r <= vw, `badge inside the screen: ${b.l}..${b.r}`);
+      assert.ok(b.l >= td.l - 0.5 && b.r <= td.r + 0.5 && b.t >= td.t - 0.5 && b.b <= td.b + 0.5, 'badge inside its cell');
+      assert.ok(full, 'badge text not cut');
+    }
+  }
+  assert.ok(rows.some((r) => r.badges.length), 'some rows carry SLA badges');
+  await page.click('#bell');
+  await page.waitForSelector('#bell-list:not([hidden]) li');
+  const bell = await page.locator('#bell-list').boundingBox();
+  assert.ok(bell.x >= 0 && bell.x + bell.width <= vw, `bell list ${bell.x}..${bell.x + bell.width} inside 0..${vw}`);
+  const header = await page.locator('#top').boundingBox();
+  assert.ok(bell.y >= header.y + header.height - 8, 'the list opens under the header');
+  assertClean(assert, page);
+});

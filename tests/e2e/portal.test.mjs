@@ -22,7 +22,7 @@ test('a customer submits, sees no internal note, replies and confirms', async ()
   await form.getByLabel('分类').selectOption(String(cats[0].id));
   await form.getByLabel('标题', { exact: true }).fill('申请开通财务系统测试账号');
   await form.getByLabel('描述').fill('新员工入职，需要测试环境账号。');
-  await form.getByRole('button', { name: '提交工单' }).click();
+  await form.getByRole('button', { name: '提交请求' }).click();
   await page.waitForURL(/\/tickets\/\d+$/);
   const id = Number(new URL(page.url()).pathname.split('/').pop());
   await page.waitForSelector('#tk-title');

@@ -80,11 +80,11 @@ test('SLA policies: a validation error at its field, a policy saved and moved up
   await form.locator('input[name="resolution.minutes"]').fill('480');
   await form.locator('select[name="resolution.calendar_id"]').selectOption(String(ids.cal));
   const before = env.srv.snapshot();
-  // no response minutes: the API's message at that field
+  // no response minutes: the form's own message at that field, nothing sent
   await form.locator('button[type=submit]').click();
   const minutes = form.locator('.field[data-field="targets.response.minutes"]');
   await page.waitForSelector('#policy-form .field.invalid[data-field="targets.response.minutes"]');
-  assert.match(await minutes.locator('.field-error').textContent(), /minutes/);
+  assert.match(await minutes.locator('.field-error').textContent(), /请填写时限/);
   await form.locator('input[name="response.minutes"]').fill('30');
   // thresholds out of order: at the thresholds field of the response target
   await form.locator('button[type=submit]').click();
@@ -186,7 +186,7 @@ test('a ticket\'s SLA badges: running, met and paused now; warning, then breache
   assert.match(await badge(page, 'response').textContent(), /^响应 · 已超时 2小时(\d+分钟)?$/);
   assert.equal(await badge(page, 'resolution').getAttribute('data-sla-state'), 'warning');
   // the escalations are in the timeline
-  assert.match(await page.locator('#timeline').textContent(), /SLA 升级/);
+  assert.match(await page.locator('#timeline').textContent(), /SLA 预警：响应时限已用 50%[\s\S]*已通知：刘洋/);
   assertClean(assert, page);
 });
 

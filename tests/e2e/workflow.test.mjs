@@ -129,7 +129,7 @@ test('a supervisor reassigns and re-grades with a reason', async () => {
   await login(page, 'chenjing', undefined, '/login?next=/tickets/' + tk.id);
   await page.click('#reassign');
   const target = engineers[1] || sup;
-  await page.selectOption('#panel select[name=assignee_id]', String(target.id));
+  await page.selectOption('#panel select[name=assignee_id]', `${g.id}:${target.id}`);
   await page.click('#panel button[type=submit]');
   await page.waitForFunction((name) => document.querySelector('#fields').textContent.includes(name), target.display_name);
 

@@ -1,7 +1,7 @@
 // The application: boot, the shell (header, navigation, bell, language),
 // and the router. Routes by URL with the history API; the server answers
 // index.html for every path without a dot, so deep links work.
-import { h, clear, $, toast } from './dom.js';
+import { h, put, clear, $, toast } from './dom.js';
 import { api, setCsrf, setUnauthorizedHandler, ApiError } from './api.js';
 import { initI18n, t, setLang, currentLang, LANGS, fmtTime } from './i18n.js';
 import { isStaff, STAFF } from './model.js';
@@ -89,10 +89,11 @@ function renderShell() {
     LANGS.map((l) => h('option', { value: l, selected: l === currentLang() }, t('lang.' + l))));
   langSel.addEventListener('change', () => { setLang(langSel.value); location.reload(); });
   const bellWrap = buildBell();
-  const user = h('span', { class: 'who', id: 'who' }, state.me.display_name || state.me.login,
-    h('span', { class: 'role' }, t('role.' + state.me.role)));
+  // one text in the language's own form: 赵敏（运维经理）, 赵敏 (Manager)
+  const user = h('span', { class: 'who', id: 'who' },
+    t('app.who', { name: state.me.display_name || state.me.login, role: t('role.' + state.me.role) }));
   const out = h('button', { type: 'button', class: 'linkish', id: 'logout', onclick: logout }, t('nav.logout'));
-  top.append(
+  put(top, 
     h('a', { class: 'brand', href: homeOf(state.me) }, t('app.name')),
     toggle,
     h('nav', { 'aria-label': t('nav.label') }, ul),
@@ -156,13 +157,13 @@ async function fillBell() {
   try {
     data = await api('GET', '/notifications?limit=20', null, { noRedirect: true });
   } catch (e) {
-    clear(list).append(h('li', { class: 'muted' }, t('err.load', { msg: e.message })));
+    put(clear(list), h('li', { class: 'muted' }, t('err.load', { msg: e.message })));
     return;
   }
   bell.unread = data.unread;
   drawBellButton();
   const items = data.items || [];
-  clear(list).append(
+  put(clear(list), 
     h('li', { class: 'bell-head' }, h('strong', null, t('bell.title')),
       h('button', { type: 'button', class: 'linkish', id: 'bell-read-all', disabled: !bell.unread, onclick: readAll }, t('bell.read_all'))),
     ...(items.length ? items.map((n) => {
@@ -229,7 +230,7 @@ function buildBell() {
     bell.open = true;
     list.hidden = false;
     btn.setAttribute('aria-expanded', 'true');
-    clear(list).append(h('li', { class: 'muted' }, t('app.loading')));
+    put(clear(list), h('li', { class: 'muted' }, t('app.loading')));
     await fillBell();
   });
   const wrap = h('div', { class: 'bell-wrap', id: 'bell-wrap', hidden: true }, btn, list);
@@ -253,6 +254,65 @@ function stopBell() {
   state.notif = null;
 }
 
+// Drafts: when a write answers 401 (the session expired), the forms on the
+// page are kept in sessionStorage under the page's path, and put back when
+// the user returns there after logging in. Passwords and files are not kept.
+const DRAFT = 'yw.draft:';
+export const EXPIRED = 'yw.expired';
+
+function saveDrafts() {
+  const forms = {};
+  for (const f of document.querySelectorAll('#main form[id]')) {
+    const vals = [];
+    for (const el of f.elements) {
+      if (!el.name || el.disabled || /^(password|file|submit|button)$/.test(el.type)) continue;
+      if (el.type === 'checkbox' || el.type === 'radio') vals.push([el.name, el.value, el.checked]);
+      else vals.push([el.name, el.value]);
+    }
+    if (vals.length) forms[f.id] = vals;
+  }
+  try { sessionStorage.setItem(DRAFT + location.pathname + location.search, JSON.stringify(forms)); } catch { /* full or off */ }
+}
+
+// A form that is not on the page until a control opens it (the ticket's
+// 内部备注 mode, its 解决 panel): the control names it with data-opens.
+// Opening may fetch (the assign list): wait for the form, a few seconds at most.
+function openForm(id) {
+  if (document.getElementById(id)) return Promise.resolve(document.getElementById(id));
+  const opener = document.querySelector(`[data-opens="${CSS.escape(id)}"]`);
+  if (!opener) return Promise.resolve(null);
+  return new Promise((resolve) => {
+    const obs = new MutationObserver(() => {
+      const f = document.getElementById(id);
+      if (f) { obs.disconnect(); clearTimeout(give); resolve(f); }
+    });
+    const give = setTimeout(() => { obs.disconnect(); resolve(null); }, 5000);
+    obs.observe($('#main'), { childList: true, subtree: true });
+    opener.click();
+  });
+}
+
+async function restoreDrafts() {
+  const key = DRAFT + location.pathname + location.search;
+  let forms = null;
+  try { forms = JSON.parse(sessionStorage.getItem(key) || 'null'); sessionStorage.removeItem(key); } catch { forms = null; }
+  if (!forms) return;
+  let restored = false;
+  for (const [id, vals] of Object.entries(forms)) {
+    const f = await openForm(id);
+    if (!f) continue;
+    for (const [name, value, checked] of vals) {
+      for (const el of f.querySelectorAll(`[name="${CSS.escape(name)}"]`)) {
+        if (el.type === 'checkbox' || el.type === 'radio') { if (el.value === value) el.checked = checked; } else el.value = value;
+        if (typeof checked !== 'boolean' && value) restored = true;
+        el.dispatchEvent(new Event('input', { bubbles: true }));
+        el.dispatchEvent(new Event('change', { bubbles: true }));
+      }
+    }
+  }
+  if (restored) toast(t('session.restored'));
+}
+
 async function render() {
   const seq = ++state.renderSeq;
   if (state.cleanup) { try { state.cleanup(); } catch { /* view already gone */ } state.cleanup = null; }
@@ -260,7 +320,7 @@ async function render() {
   const route = routes.find((r) => r.re.test(path));
   const main = $('#main');
   markActive();
-  if (!route) { clear(main).append(h('h1', null, t('err.not_found_page'))); return; }
+  if (!route) { put(clear(main), h('h1', null, t('err.not_found_page'))); return; }
   if (!route.public && !state.me) { history.replaceState(null, '', loginUrl()); return render(); }
   if (route.public && state.me && path === '/login') {
     const next = safeNext(new URLSearchParams(location.search).get('next'));
@@ -270,7 +330,7 @@ async function render() {
   if (route.roles && state.me && !route.roles.includes(state.me.role)) {
     const to = state.me.role === 'customer' ? route.customerGoes : route.staffGoes;
     if (to) { history.replaceState(null, '', to); return render(); }
-    clear(main).append(h('h1', null, t('err.forbidden_page')));
+    put(clear(main), h('h1', null, t('err.forbidden_page')));
     return;
   }
   const m = path.match(route.re);
@@ -283,12 +343,13 @@ async function render() {
   };
   try {
     const cleanup = await mod.render(ctx);
+    if (seq === state.renderSeq && state.me) await restoreDrafts();
     if (seq === state.renderSeq && typeof cleanup === 'function') state.cleanup = cleanup;
     else if (typeof cleanup === 'function') cleanup();
   } catch (e) {
     if (seq !== state.renderSeq) return;
     if (e instanceof ApiError && e.status === 401) return;
-    clear(main).append(h('div', { class: 'alert error', role: 'alert' },
+    put(clear(main), h('div', { class: 'alert error', role: 'alert' },
       e instanceof ApiError && e.status === 404 ? t('err.not_found') : t('err.load', { msg: e.message })));
   }
 }
@@ -312,6 +373,9 @@ async function boot() {
   $('#skip-link').textContent = t('app.skip');
   setUnauthorizedHandler(() => {
     if (!state.me) return;
+    // the session ended under the user's hands: keep what was typed
+    saveDrafts();
+    try { sessionStorage.setItem(EXPIRED, '1'); } catch { /* not remembered */ }
     state.me = null;
     stopBell();
     renderShell();

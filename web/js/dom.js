@@ -21,6 +21,12 @@ export function h(tag, attrs, ...children) {
   return el;
 }
 
+// put(el, a, b, ...): appends the children as append() does. The DOM's own
+// el.append() writes null and undefined as the text "null"; the UI never
+// calls it (tests/e2e/catalog.test.mjs checks), so a child left out by a
+// condition (cond ? node : null) is simply not there.
+export function put(el, ...children) { return append(el, children); }
+
 export function append(el, children) {
   for (const c of children) {
     if (c === null || c === undefined || c === false) continue;
@@ -48,9 +54,26 @@ export function field(labelText, control, opts = {}) {
   if (!control.id) control.id = nextId();
   if (opts.name && !control.name) control.name = opts.name;
   const err = h('p', { class: 'field-error', id: control.id + '-err', 'aria-live': 'polite' });
-  control.setAttribute('aria-describedby', err.id);
+  const count = counter(control);
+  control.setAttribute('aria-describedby', err.id + (count ? ' ' + count.id : ''));
   return h('div', { class: 'field' + (opts.class ? ' ' + opts.class : ''), dataset: { field: opts.field || opts.name || '' } },
-    h('label', { for: control.id }, labelText), control, opts.hint ? h('p', { class: 'hint' }, opts.hint) : null, err);
+    h('label', { for: control.id }, labelText), control, count, opts.hint ? h('p', { class: 'hint' }, opts.hint) : null, err);
+}
+
+// "12/200" under a text control with a maxlength, kept up to date as the
+// user types (and when a form restores a draft: it fires "input").
+export function counter(control) {
+  const max = Number(control.getAttribute && control.getAttribute('maxlength'));
+  if (!max || !/^(INPUT|TEXTAREA)$/.test(control.tagName)) return null;
+  const el = h('p', { class: 'counter', id: control.id + '-count' });
+  const sync = () => {
+    const n = control.value.length;
+    el.textContent = `${n}/${max}`;
+    el.classList.toggle('near', n >= max * 0.9);
+  };
+  control.addEventListener('input', sync);
+  sync();
+  return el;
 }
 
 export function select(options, attrs = {}) {
@@ -62,23 +85,72 @@ export function select(options, attrs = {}) {
 // Shows the API error at its field inside form, or in the form's general
 // message slot when the field is unknown. Returns true when shown at a field.
 export function showFieldError(form, err, fallbackText) {
+  clearErrors(form);
+  if (!err) return false;
+  // an answer that names several fields ({"error": {..., "errors": [{field, message}]}}) shows them all
+  const more = err.body && err.body.error && Array.isArray(err.body.error.errors) ? err.body.error.errors : [];
+  for (const e of more) if (e && e.field && e.field !== err.field) markField(form, e, null, true);
+  return markField(form, err, fallbackText);
+}
+
+// Shows several messages at once ([{field, message}], the form's own
+// checks): each at its field, the ones without a field together in the
+// general slot. Returns the number shown.
+export function showFieldErrors(form, errs) {
+  clearErrors(form);
+  const rest = errs.filter((e) => !markField(form, e, null, true));
+  const general = $('.form-error', form);
+  if (general && rest.length) general.textContent = rest.map((e) => e.message).join(' ');
+  const bad = form.querySelector('[aria-invalid="true"]');
+  if (bad) bad.focus();
+  return errs.length;
+}
+
+function clearErrors(form) {
   for (const p of $$('.field-error', form)) p.textContent = '';
   for (const f of $$('.field.invalid', form)) f.classList.remove('invalid');
+  for (const c of $$('[aria-invalid]', form)) c.removeAttribute('aria-invalid');
   const general = $('.form-error', form);
   if (general) general.textContent = '';
-  if (!err) return false;
+}
+
+function markField(form, err, fallbackText, quiet = false) {
+  const general = $('.form-error', form);
   const name = err.field || '';
   const wrap = name && (form.querySelector(`.field[data-field="${CSS.escape(name)}"]`) ||
     form.querySelector(`.field[data-field="${CSS.escape(name.replace(/_id$/, ''))}"]`));
   if (wrap) {
     wrap.classList.add('invalid');
-    $('.field-error', wrap).textContent = err.message;
+    const slot = $('.field-error', wrap);
+    slot.textContent = slot.textContent ? slot.textContent + ' ' + err.message : err.message;
     const ctl = wrap.querySelector('input,select,textarea');
     if (ctl) ctl.setAttribute('aria-invalid', 'true');
     return true;
   }
-  if (general) general.textContent = fallbackText || err.message;
+  if (general && !quiet) general.textContent = fallbackText || err.message;
   return false;
+}
+
+// The form's own checks before it is sent, all at once: required controls
+// left empty, text over its maxlength, an e-mail without "@". Returns
+// [{field, message}] (empty when the form may be sent); name -> field
+// label comes from the control's <label> or <legend>.
+export function checkForm(form, t) {
+  const errs = [];
+  for (const c of $$('input,select,textarea', form)) {
+    if (c.disabled || c.closest('[hidden]') || /^(hidden|checkbox|radio|file)$/.test(c.type)) continue;
+    const wrap = c.closest('.field');
+    const fieldName = (wrap && wrap.dataset.field) || c.name;
+    const label = (wrap && wrap.querySelector('label,legend'))?.textContent.replace(/\s*\*$/, '') || c.name;
+    const v = c.value;
+    const max = Number(c.getAttribute('maxlength'));
+    if (c.hasAttribute('required') || c.required) {
+      if (!String(v).trim()) { errs.push({ field: fieldName, message: t('form.required', { f: label }) }); continue; }
+    }
+    if (max && v.length > max) errs.push({ field: fieldName, message: t('form.too_long', { f: label, n: max }) });
+    else if (c.type === 'email' && v && !/^[^@\s]+@[^@\s]+$/.test(v)) errs.push({ field: fieldName, message: t('form.bad_email', { f: label }) });
+  }
+  return errs;
 }
 
 let toastTimer = null;

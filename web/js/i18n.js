@@ -12,10 +12,16 @@ export function currentLang() { return lang; }
 export async function initI18n() {
   let want = null;
   try { want = localStorage.getItem(KEY); } catch { want = null; }
-  lang = LANGS.includes(want) ? want : 'zh-CN';
-  const res = await fetch(`/i18n/${lang}.json`);
-  cat = await res.json();
+  const l = LANGS.includes(want) ? want : 'zh-CN';
+  const res = await fetch(`/i18n/${l}.json`);
+  useCatalogue(l, await res.json());
   document.documentElement.lang = lang;
+}
+
+// The language and its catalogue (initI18n; tests in Node pass the file).
+export function useCatalogue(l, catalogue) {
+  lang = l;
+  cat = catalogue;
   dtf = new Intl.DateTimeFormat(lang, { dateStyle: 'medium', timeStyle: 'short', hourCycle: 'h23' });
   dtfShort = new Intl.DateTimeFormat(lang, { month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
 }
@@ -28,7 +34,7 @@ export function setLang(l) {
 // t('list.shown', {n: 3}) -> the catalogue's text with {n} filled in.
 export function t(key, params) {
   let s = Object.prototype.hasOwnProperty.call(cat, key) ? cat[key] : key;
-  if (params) s = s.replace(/\{(\w+)\}/g, (m, k) => (k in params ? String(params[k]) : m));
+  if (params) s = s.replace(/\{(\w+)\}/g, (m, k) => (k in params ? (params[k] ?? '').toString() : m));
   return s;
 }
 

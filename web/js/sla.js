@@ -10,7 +10,7 @@
 // threshold are read once per page load. Without them (customers may not
 // read calendars) a badge ticks only where the clock runs without a break
 // until its due time, and otherwise waits for the next server answer.
-import { h, clear } from './dom.js';
+import { h, put, clear } from './dom.js';
 import { t, tOr, fmtTime } from './i18n.js';
 import { api } from './api.js';
 import { cached } from './model.js';
@@ -215,7 +215,7 @@ function loadCalendarOf(s) {
 // Redraws the badges inside el from fresh ticket data.
 export function refreshBadges(el, ticket, compact = false, opts = {}) {
   for (const b of live) if (el.contains(b.el)) live.delete(b);
-  clear(el).append(...slaBadges(ticket, compact, opts));
+  put(clear(el), ...slaBadges(ticket, compact, opts));
 }
 
 export function hasSlaState(ticket, states) {

@@ -2,7 +2,7 @@
 // matrix, calendars; the SLA policies in slapolicies.js. One generic list +
 // form driven by a table of resources; the API validates every form and
 // its messages are shown at the field. Managers see everything read-only.
-import { h, clear, field, select, showFieldError, toast } from '../dom.js';
+import { h, put, clear, field, select, showFieldError, showFieldErrors, checkForm, toast } from '../dom.js';
 import { api, listAll, ApiError } from '../api.js';
 import { t, tOr, fmtTime } from '../i18n.js';
 import { go } from '../app.js';
@@ -18,17 +18,28 @@ const sources = {
   roles: async () => ROLES.map((r) => ({ value: r, label: t('role.' + r) })),
 };
 
-// The resources: path, list columns, form fields.
+// The name of record id among the options of source (a select's list),
+// never "#id": an id the list lacks (a disabled user) shows as "—".
+function nameIn(opts, source, id) {
+  if (id === null || id === undefined || id === '') return '';
+  const o = (opts[source] || []).find((x) => String(x.value) === String(id));
+  return o ? o.label.replace(/^\u3000+/, '') : '—';
+}
+const namesIn = (opts, source, ids) => (ids || []).map((id) => nameIn(opts, source, id)).join(t('hist.list_sep'));
+
+// The resources: path, list columns (key, cell(record, options)), form fields.
 // field types: text, email, tel, password, textarea, select, multi, bool.
 const resources = {
   users: {
     path: '/users', cache: 'staff',
     cols: [['login', (x) => x.login], ['display_name', (x) => x.display_name], ['role', (x) => t('role.' + x.role)],
+      ['organization_id', (x, o) => nameIn(o, 'organizations', x.organization_id)],
+      ['group_ids', (x, o) => namesIn(o, 'groups', x.group_ids)],
       ['phone', (x) => x.phone || ''], ['disabled', (x) => (x.disabled ? t('app.yes') : '')]],
     fields: [
-      { name: 'login', type: 'text', create: true, edit: false, required: true },
-      { name: 'display_name', type: 'text', required: true },
-      { name: 'email', type: 'email' }, { name: 'phone', type: 'tel' },
+      { name: 'login', type: 'text', create: true, edit: false, required: true, max: 64 },
+      { name: 'display_name', type: 'text', required: true, max: 100 },
+      { name: 'email', type: 'email', max: 254 }, { name: 'phone', type: 'tel', max: 32 },
       { name: 'role', type: 'select', source: 'roles', required: true },
       { name: 'organization_id', type: 'select', source: 'organizations', empty: true },
       { name: 'group_ids', type: 'multi', source: 'groups' },
@@ -38,10 +49,10 @@ const resources = {
   },
   groups: {
     path: '/groups', cache: 'groups',
-    cols: [['name', (x) => x.name], ['supervisor_id', (x) => x.supervisor_name || (x.supervisor && (x.supervisor.display_name || x.supervisor.name)) || (x.supervisor_id ? '#' + x.supervisor_id : '')],
-      ['member_ids', (x) => String((x.member_ids || []).length)]],
+    cols: [['name', (x) => x.name], ['supervisor_id', (x, o) => x.supervisor_name || nameIn(o, 'staff', x.supervisor_id)],
+      ['member_ids', (x, o) => namesIn(o, 'staff', x.member_ids)]],
     fields: [
-      { name: 'name', type: 'text', required: true }, { name: 'description', type: 'textarea' },
+      { name: 'name', type: 'text', required: true, max: 100 }, { name: 'description', type: 'textarea', max: 2000 },
       { name: 'supervisor_id', type: 'select', source: 'leads', empty: true },
       { name: 'member_ids', type: 'multi', source: 'staff' },
     ],
@@ -50,17 +61,17 @@ const resources = {
     path: '/organizations', cache: 'orgs',
     cols: [['name', (x) => x.name], ['code', (x) => x.code || ''], ['phone', (x) => x.phone || ''], ['active', (x) => (x.active === false ? t('app.no') : t('app.yes'))]],
     fields: [
-      { name: 'name', type: 'text', required: true }, { name: 'code', type: 'text' }, { name: 'phone', type: 'tel' },
-      { name: 'email', type: 'email' }, { name: 'address', type: 'text' }, { name: 'note', type: 'textarea' },
+      { name: 'name', type: 'text', required: true, max: 200 }, { name: 'code', type: 'text', max: 32 }, { name: 'phone', type: 'tel', max: 32 },
+      { name: 'email', type: 'email', max: 254 }, { name: 'address', type: 'text', max: 500 }, { name: 'note', type: 'textarea', max: 4000 },
       { name: 'active', type: 'bool', create: false },
     ],
   },
   categories: {
     path: '/categories', cache: 'categories', tree: true,
-    cols: [['path', (x) => x.path || x.name], ['default_group_id', (x) => x.default_group_name || (x.default_group && x.default_group.name) || (x.default_group_id ? '#' + x.default_group_id : '')],
+    cols: [['path', (x) => x.path || x.name], ['default_group_id', (x, o) => x.default_group_name || nameIn(o, 'groups', x.default_group_id)],
       ['requires_approval', (x) => (x.requires_approval ? t('app.yes') : '')], ['active', (x) => (x.active === false ? t('app.no') : t('app.yes'))]],
     fields: [
-      { name: 'parent_id', type: 'select', source: 'categories', empty: true }, { name: 'name', type: 'text', required: true },
+      { name: 'parent_id', type: 'select', source: 'categories', empty: true }, { name: 'name', type: 'text', required: true, max: 100 },
       { name: 'default_group_id', type: 'select', source: 'groups', empty: true },
       { name: 'requires_approval', type: 'bool' }, { name: 'active', type: 'bool', create: false },
     ],
@@ -75,11 +86,11 @@ export async function render(ctx) {
   const tabs = me.role === 'supervisor' ? ['sla-policies'] : TABS;
   const tab = tabs.includes(ctx.params[0]) ? ctx.params[0] : tabs[0];
   const canWrite = me.role === 'admin';
-  main.append(h('h1', null, t('admin.title')),
+  put(main, h('h1', null, t('admin.title')),
     h('nav', { class: 'tabs', 'aria-label': t('admin.sections') }, tabs.map((x) =>
       h('a', { href: '/admin/' + x, 'aria-current': x === tab ? 'page' : null, id: 'tab-' + x }, t('admin.tab.' + x)))));
   const area = h('div', { id: 'admin-area' });
-  main.append(area);
+  put(main, area);
   if (tab === 'priority-matrix') return matrixScreen(area, canWrite);
   if (tab === 'calendars') return calendarsScreen(area, canWrite);
   if (tab === 'sla-policies') return (await import('./slapolicies.js')).render(area, ctx, canWrite);
@@ -102,16 +113,16 @@ async function resourceScreen(ctx, area, res, tab, canWrite) {
   const table = h('table', { class: 'admin-table' },
     h('thead', null, h('tr', null, res.cols.map(([k]) => h('th', { scope: 'col' }, t('af.' + k))), h('th', { scope: 'col' }, h('span', { class: 'sr' }, t('app.actions'))))),
     h('tbody', null, items.map((x) => h('tr', { dataset: { id: x.id } },
-      res.cols.map(([k, fn]) => h('td', { dataset: { label: t('af.' + k) } }, fn(x))),
+      res.cols.map(([k, fn]) => h('td', { dataset: { label: t('af.' + k) } }, fn(x, opts))),
       h('td', null, h('a', { href: `/admin/${tab}?edit=${x.id}`, class: 'btn small' }, canWrite ? t('app.edit') : t('app.view')))))));
-  area.append(
+  put(area, 
     h('div', { class: 'page-head' }, h('h2', null, t('admin.tab.' + tab)),
       canWrite ? h('a', { href: `/admin/${tab}?new=1`, class: 'btn primary', id: 'admin-new' }, t('admin.new')) : null),
     formBox, h('div', { class: 'card scroll' }, table));
-  if (creating && canWrite) formBox.append(recordForm(res, tab, null, opts, true));
+  if (creating && canWrite) put(formBox, recordForm(res, tab, null, opts, true));
   else if (editId) {
     const rec = items.find((x) => x.id === editId) || await api('GET', `${res.path}/${editId}`);
-    formBox.append(recordForm(res, tab, rec, opts, canWrite));
+    put(formBox, recordForm(res, tab, rec, opts, canWrite));
   }
 }
 
@@ -143,21 +154,26 @@ function same(a, b) { return JSON.stringify(a ?? null) === JSON.stringify(b ?? n
 function recordForm(res, tab, rec, opts, canWrite) {
   const isNew = !rec;
   const form = h('form', { class: 'card stack', id: 'record-form', novalidate: true });
-  form.append(h('h3', null, isNew ? t('admin.new') : t('admin.edit', { name: rec.display_name || rec.name || rec.login || '#' + rec.id })));
+  put(form, h('h3', null, isNew ? t('admin.new') : t('admin.edit', { name: rec.display_name || rec.name || rec.login || '#' + rec.id })));
   const shown = res.fields.filter((f) => (isNew ? f.create !== false : f.edit !== false));
   for (const f of shown) {
     const c = control(f, rec ? rec[f.name] : (f.type === 'bool' ? f.name === 'active' : null), opts);
+    if (f.required && canWrite) c.setAttribute('required', '');
+    if (f.max) c.setAttribute('maxlength', String(f.max));
     if (!canWrite) for (const el of [c, ...c.querySelectorAll('input,select,textarea')]) el.disabled = true;
-    if (f.type === 'multi') form.append(h('fieldset', { class: 'field', dataset: { field: f.name } }, h('legend', null, t('af.' + f.name)), c, h('p', { class: 'field-error' })));
-    else if (f.type === 'bool') form.append(h('div', { class: 'field check-field', dataset: { field: f.name } }, h('label', { class: 'check' }, c, t('af.' + f.name)), h('p', { class: 'field-error' })));
-    else form.append(field(t('af.' + f.name) + (f.required ? ' *' : ''), c, { name: f.name }));
+    if (f.type === 'multi') put(form, h('fieldset', { class: 'field', dataset: { field: f.name } }, h('legend', null, t('af.' + f.name)), c, h('p', { class: 'field-error' })));
+    else if (f.type === 'bool') put(form, h('div', { class: 'field check-field', dataset: { field: f.name } }, h('label', { class: 'check' }, c, t('af.' + f.name)), h('p', { class: 'field-error' })));
+    else put(form, field(t('af.' + f.name) + (f.required ? ' *' : ''), c, { name: f.name }));
   }
-  if (rec) form.append(h('p', { class: 'muted' }, t('admin.meta', { v: rec.version ?? '', at: fmtTime(rec.updated_at) })));
-  form.append(h('p', { class: 'form-error', role: 'alert' }));
-  form.append(h('div', { class: 'actions' }, canWrite ? h('button', { type: 'submit', class: 'primary' }, t('app.save')) : null,
+  if (rec) put(form, h('p', { class: 'muted' }, t('admin.meta', { v: rec.version ?? '', at: fmtTime(rec.updated_at) })));
+  put(form, h('p', { class: 'form-error', role: 'alert' }));
+  put(form, h('div', { class: 'actions' }, canWrite ? h('button', { type: 'submit', class: 'primary' }, t('app.save')) : null,
     h('a', { href: '/admin/' + tab, class: 'btn' }, t(canWrite ? 'app.cancel' : 'app.close'))));
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
+    // every problem the form can see, at once, before the server is asked
+    const errs = checkForm(form, t);
+    if (errs.length) { showFieldErrors(form, errs); return; }
     const body = {};
     for (const f of shown) {
       const v = readValue(form, f);
@@ -191,7 +207,7 @@ async function matrixScreen(area, canWrite) {
           { name: `m${i}${u}`, 'aria-label': t('matrix.cell', { i: tOr('level.' + i, i), u: tOr('level.' + u, u) }), disabled: !canWrite });
         return h('td', null, s);
       })))));
-  form.append(table, h('p', { class: 'form-error', role: 'alert' }), canWrite ? h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, t('app.save'))) : null);
+  put(form, table, h('p', { class: 'form-error', role: 'alert' }), canWrite ? h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, t('app.save'))) : null);
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     const matrix = [1, 2, 3].map((i) => [1, 2, 3].map((u) => Number(form.elements[`m${i}${u}`].value)));
@@ -201,7 +217,7 @@ async function matrixScreen(area, canWrite) {
       toast(t('ticket.saved'));
     } catch (ex) { showFieldError(form, ex, t('err.generic', { msg: ex.message })); }
   });
-  area.append(form);
+  put(area, form);
 }
 
 // Calendars: the list with each one's weekly working windows, and per
@@ -217,11 +233,11 @@ function windowsText(w) {
 async function calendarsScreen(area, canWrite) {
   let list;
   try { list = await listAll('/calendars'); } catch (e) {
-    if (e instanceof ApiError && (e.status === 404 || e.status === 405)) { area.append(h('p', { class: 'empty' }, t('cal.unavailable'))); return; }
+    if (e instanceof ApiError && (e.status === 404 || e.status === 405)) { put(area, h('p', { class: 'empty' }, t('cal.unavailable'))); return; }
     throw e;
   }
   const box = h('div', { id: 'cal-days' });
-  area.append(h('div', { class: 'card scroll' }, h('table', { class: 'admin-table', id: 'cal-table' },
+  put(area, h('div', { class: 'card scroll' }, h('table', { class: 'admin-table', id: 'cal-table' },
     h('thead', null, h('tr', null, h('th', { scope: 'col' }, t('af.name')), h('th', { scope: 'col' }, t('cal.zone')),
       h('th', { scope: 'col' }, t('cal.windows')), h('th', { scope: 'col' }, h('span', { class: 'sr' }, t('app.actions'))))),
     h('tbody', null, list.items.map((c) => h('tr', { dataset: { id: c.id } }, h('td', { dataset: { label: t('af.name') } }, c.name),
@@ -243,7 +259,7 @@ async function showDays(box, cal, year, canWrite) {
   yearSel.addEventListener('change', () => showDays(box, cal, Number(yearSel.value), canWrite));
   const r = await api('GET', `/calendars/${cal.id}/days?year=${year}`).catch((e) => ({ items: [], error: e.message }));
   const days = r.items || [];
-  box.append(h('section', { class: 'card', id: 'cal-year' }, h('h3', null, t('cal.days_of', { name: cal.name, y: year })),
+  put(box, h('section', { class: 'card', id: 'cal-year' }, h('h3', null, t('cal.days_of', { name: cal.name, y: year })),
     field(t('cal.year'), yearSel, { name: 'year' }),
     r.error ? h('p', { class: 'form-error' }, r.error) : null,
     days.length ? h('table', { class: 'admin-table' }, h('thead', null, h('tr', null, h('th', { scope: 'col' }, t('cal.date')),

@@ -1,7 +1,7 @@
 // Agent home: my open tickets, my groups' unassigned tickets, counts of
 // open tickets by status and priority, and the tickets whose SLA is in
 // warning or breached (the server's sla_state filter).
-import { h, clear } from '../dom.js';
+import { h, put, clear } from '../dom.js';
 import { api, qs, listAll } from '../api.js';
 import { t } from '../i18n.js';
 import { OPEN_STATUSES, PRIORITIES, priorityText, statusText, refId } from '../model.js';
@@ -14,18 +14,18 @@ function section(id, title, extraHead) {
   return { sec, body };
 }
 
-function fill(body, node) { clear(body).append(node); }
+function fill(body, node) { put(clear(body), node); }
 
 export async function render(ctx) {
   const { main, me } = ctx;
-  main.append(h('h1', null, t('home.title', { name: me.display_name || me.login })));
+  put(main, h('h1', null, t('home.title', { name: me.display_name || me.login })));
   const grid = h('div', { class: 'home-grid' });
   const mine = section('home-mine', t('home.mine'), h('a', { href: '/tickets?assignee=me&status=' + ['assigned', 'in_progress', 'pending', 'reopened'].join(',') }, t('home.all')));
   const unassigned = section('home-unassigned', t('home.unassigned'));
   const counts = section('home-counts', t('home.counts'));
   const sla = section('home-sla', t('home.sla'));
-  grid.append(mine.sec, unassigned.sec, sla.sec, counts.sec);
-  main.append(grid);
+  put(grid, mine.sec, unassigned.sec, sla.sec, counts.sec);
+  put(main, grid);
 
   const jobs = [
     api('GET', '/tickets' + qs({ assignee: 'me', status: ['assigned', 'in_progress', 'pending', 'reopened'], sort: '-updated', limit: 20 }))
@@ -65,7 +65,7 @@ export async function render(ctx) {
   const soon = new Date(Date.now() + 2 * 3600 * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
   const soonLink = h('a', { href: '/tickets' + qs({ breach_before: soon, sort: 'priority' }), id: 'home-sla-soon' }, t('home.sla_soon'));
   const riskLink = h('a', { href: '/tickets' + qs({ sla_state: 'warning,breached', status: OPEN_STATUSES, sort: 'priority' }) }, t('home.all'));
-  sla.sec.querySelector('.sec-head').append(h('span', { class: 'sec-links' }, soonLink, riskLink));
+  put(sla.sec.querySelector('.sec-head'), h('span', { class: 'sec-links' }, soonLink, riskLink));
   jobs.push(api('GET', '/tickets' + qs({ sla_state: 'warning,breached', status: OPEN_STATUSES, sort: 'priority', limit: 50 }))
     .then((r) => fill(sla.body, r.items.length ? ticketTable(r.items, { cols: ['number', 'title', 'priority', 'assignee', 'sla'] }) : emptyRow(t('home.sla_empty'))))
     .catch((e) => fill(sla.body, emptyRow(t('err.load', { msg: e.message })))));

@@ -3,7 +3,7 @@
 // server (/me/views), so they follow the user to another browser or phone;
 // a view's query is this page's query string, which the server validates
 // as the list's own parameters.
-import { h, clear, field, select } from '../dom.js';
+import { h, put, clear, field, select } from '../dom.js';
 import { api, qs, ApiError } from '../api.js';
 import { t, tOr } from '../i18n.js';
 import { go } from '../app.js';
@@ -70,7 +70,7 @@ export async function render(ctx) {
   // On a phone the filters beyond search fold away unless one is in use.
   const advanced = ['type', 'fault_level', 'group', 'assignee', 'organization', 'sla_state', 'breach_before', 'created_after', 'created_before', 'sort']
     .some((k) => f[k]) || window.matchMedia('(min-width: 800px)').matches;
-  form.append(
+  put(form, 
     field(t('list.q'), q, { name: 'q', class: 'wide' }),
     h('details', { class: 'more', open: !!(f.status || f.priority) },
       h('summary', null, t('list.status_priority')),
@@ -166,7 +166,7 @@ export async function render(ctx) {
     h('p', { class: 'hint' }, views ? t('views.hint') : t('views.unavailable')), viewErr);
 
   const results = h('div', { class: 'results card', id: 'results', 'aria-live': 'polite' }, h('p', { class: 'loading' }, t('app.loading')));
-  main.append(h('div', { class: 'page-head' }, h('h1', null, t('list.title')), h('a', { href: '/tickets/new', class: 'btn primary' }, t('nav.new'))),
+  put(main, h('div', { class: 'page-head' }, h('h1', null, t('list.title')), h('a', { href: '/tickets/new', class: 'btn primary' }, t('nav.new'))),
     form, viewsBox, results);
 
   // The API call: the URL's filters, dates turned into instants.
@@ -184,7 +184,7 @@ export async function render(ctx) {
     if (e instanceof ApiError && e.status === 400) {
       const wrap = e.field && form.querySelector(`[data-field="${CSS.escape(e.field)}"]`);
       if (wrap) { wrap.classList.add('invalid'); const p = wrap.querySelector('.field-error'); if (p) p.textContent = e.message; else general.textContent = e.message; } else general.textContent = e.message;
-      results.append(emptyRow(t('list.bad_filter')));
+      put(results, emptyRow(t('list.bad_filter')));
       return;
     }
     throw e;
@@ -195,12 +195,12 @@ export async function render(ctx) {
   performance.mark('yw-list-data');
   clear(results);
   const items = page.items || [];
-  results.append(h('p', { class: 'muted count' }, t('list.shown', { n: items.length })));
-  results.append(items.length ? ticketTable(items) : emptyRow(t('list.empty')));
+  put(results, h('p', { class: 'muted count' }, t('list.shown', { n: items.length })));
+  put(results, items.length ? ticketTable(items) : emptyRow(t('list.empty')));
   const pager = h('nav', { class: 'pager', 'aria-label': t('list.paging') });
-  if (f.cursor) pager.append(h('a', { href: '/tickets' + qs({ ...readFormFromUrl(f), cursor: '' }), class: 'btn' }, t('list.first')));
-  if (page.next_cursor) pager.append(h('a', { href: '/tickets' + qs({ ...readFormFromUrl(f), cursor: page.next_cursor }), class: 'btn', id: 'next-page', rel: 'next' }, t('list.next')));
-  results.append(pager);
+  if (f.cursor) put(pager, h('a', { href: '/tickets' + qs({ ...readFormFromUrl(f), cursor: '' }), class: 'btn' }, t('list.first')));
+  if (page.next_cursor) put(pager, h('a', { href: '/tickets' + qs({ ...readFormFromUrl(f), cursor: page.next_cursor }), class: 'btn', id: 'next-page', rel: 'next' }, t('list.next')));
+  put(results, pager);
   void results.offsetHeight; // layout included in the measure
   performance.mark('yw-list-rendered');
   performance.measure('yw-list-render', 'yw-list-data', 'yw-list-rendered');

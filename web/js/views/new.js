@@ -3,14 +3,14 @@
 // priority the matrix gives, shown as you pick. For a customer (portal):
 // type, category, title, description, attachments. Errors from the API
 // are shown at their field.
-import { h, clear, field, select, showFieldError, toast, segmented } from '../dom.js';
+import { h, put, clear, field, select, showFieldError, toast, segmented } from '../dom.js';
 import { api, qs, ApiError } from '../api.js';
 import { t, tOr } from '../i18n.js';
 import { go } from '../app.js';
 import { isStaff, TYPES, CHANNELS, typeText, loadCategories, loadGroups, loadMatrix, categoryTree, matrixPriority } from '../model.js';
 
 export async function render(ctx) {
-  ctx.main.append(await newTicketForm(ctx));
+  put(ctx.main, await newTicketForm(ctx));
 }
 
 export async function newTicketForm(ctx) {
@@ -50,17 +50,17 @@ export async function newTicketForm(ctx) {
       try {
         const r = await api('GET', '/users' + qs({ q, limit: 10 }));
         if (seq !== lookupSeq) return;
-        clear(reqResults).append(...(r.items.length ? r.items.map((u) => h('li', null, h('button', { type: 'button', class: 'linkish', onclick: () => choose(u) },
+        put(clear(reqResults), ...(r.items.length ? r.items.map((u) => h('li', null, h('button', { type: 'button', class: 'linkish', onclick: () => choose(u) },
           u.display_name || u.login, h('span', { class: 'muted' }, ' ' + [u.phone, u.login, tOr('role.' + u.role, u.role)].filter(Boolean).join(' · ')))))
           : [h('li', { class: 'muted' }, t('new.requester_none'))]));
       } catch (e) {
-        clear(reqResults).append(h('li', { class: 'muted' }, e.message));
+        put(clear(reqResults), h('li', { class: 'muted' }, e.message));
       }
     }, 200);
   });
 
   const title = h('input', { type: 'text', name: 'title', maxlength: '200', required: true });
-  const desc = h('textarea', { name: 'description', rows: '6' });
+  const desc = h('textarea', { name: 'description', rows: '6', maxlength: '20000' });
   const cat = select([{ value: '', label: t('app.choose') }, ...tree.map((c) => ({ value: c.id, label: '\u3000'.repeat(c.depth) + c.name }))], { name: 'category_id' });
   const channel = select(CHANNELS.map((c) => ({ value: c, label: tOr('channel.' + c, c), selected: c === 'phone' })), { name: 'channel' });
   const lv = (def) => [1, 2, 3].map((n) => ({ value: n, label: tOr('level.' + n, n), selected: n === def }));
@@ -77,25 +77,34 @@ export async function newTicketForm(ctx) {
   const group = select([{ value: '', label: t('new.group_default') }, ...groups.map((g) => ({ value: g.id, label: g.name }))], { name: 'group_id' });
   const files = h('input', { type: 'file', name: 'files', multiple: true });
   const general = h('p', { class: 'form-error', role: 'alert' });
-  const submit = h('button', { type: 'submit', class: 'primary' }, t('new.submit'));
+  const submit = h('button', { type: 'submit', class: 'primary', id: 'new-submit' });
+  const heading = h('h1', { id: 'new-heading' });
+  // the words follow the type: 报告故障 / 提交故障 for a fault, 提交请求 for a request
+  const wording = () => {
+    const ty = form.querySelector('input[name=type]:checked')?.value || wantType;
+    heading.textContent = staff ? t('new.title') : t('portal.new_title_' + ty);
+    submit.textContent = staff ? t('new.submit') : t('new.submit_' + ty);
+  };
+  typeBox.addEventListener('change', wording);
 
-  form.append(h('h1', null, t(staff ? 'new.title' : 'portal.new_title')), segmented(typeBox));
+  put(form, heading, segmented(typeBox));
+  wording();
   if (staff) {
-    form.append(h('div', { class: 'field', dataset: { field: 'requester_id' } },
+    put(form, h('div', { class: 'field', dataset: { field: 'requester_id' } },
       h('label', { for: reqQ.id = 'requester-q' }, t('new.requester')), reqQ, reqResults, reqChosen, reqId, h('p', { class: 'field-error' })));
-    form.append(field(t('col.channel'), channel, { name: 'channel' }));
+    put(form, field(t('col.channel'), channel, { name: 'channel' }));
   }
-  form.append(field(t('col.category'), cat, { name: 'category_id' }),
+  put(form, field(t('col.category'), cat, { name: 'category_id' }),
     field(t('col.title'), title, { name: 'title' }),
     field(t('col.description'), desc, { name: 'description' }));
   if (staff) {
-    form.append(h('div', { class: 'row3' }, field(t('col.impact'), impact, { name: 'impact' }), field(t('col.urgency'), urgency, { name: 'urgency' }),
+    put(form, h('div', { class: 'row3' }, field(t('col.impact'), impact, { name: 'impact' }), field(t('col.urgency'), urgency, { name: 'urgency' }),
       h('div', { class: 'field' }, h('span', { class: 'label', id: 'prio-label' }, t('new.priority')), prio)),
     field(t('col.group'), group, { name: 'group_id' }));
     prio.setAttribute('aria-labelledby', 'prio-label');
     showPrio();
   }
-  form.append(field(t('new.files'), files, { name: 'files' }), general, h('div', { class: 'actions' }, submit));
+  put(form, field(t('new.files'), files, { name: 'files' }), general, h('div', { class: 'actions' }, submit));
 
   form.addEventListener('submit', async (e) => {
     e.preventDefault();

@@ -1,7 +1,7 @@
 // The customer portal: the organisation's tickets, and submitting a
 // request or a fault report. The ticket page itself is shared with staff
 // (it shows a customer only the public timeline).
-import { h, clear } from '../dom.js';
+import { h, put, clear } from '../dom.js';
 import { api, qs } from '../api.js';
 import { t } from '../i18n.js';
 import { ticketTable, emptyRow } from '../table.js';
@@ -9,10 +9,10 @@ import { newTicketForm } from './new.js';
 
 export async function render(ctx) {
   const { main } = ctx;
-  if (ctx.sub === 'new') { main.append(await newTicketForm(ctx)); return; }
+  if (ctx.sub === 'new') { put(main, await newTicketForm(ctx)); return; }
   const open = ctx.query.get('show') !== 'all';
   const body = h('div', { class: 'results card', id: 'results' }, h('p', { class: 'loading' }, t('app.loading')));
-  main.append(
+  put(main, 
     h('div', { class: 'page-head' }, h('h1', null, t('portal.title')),
       h('div', { class: 'actions' },
         h('a', { href: '/portal/new?type=request', class: 'btn primary', id: 'portal-request' }, t('portal.new_request')),
@@ -26,7 +26,7 @@ export async function render(ctx) {
     status: open ? 'new,pending_approval,approved,assigned,in_progress,pending,reopened,resolved' : '',
     sort: '-updated', limit: 50, cursor }));
   if (!ctx.alive()) return;
-  clear(body).append(page.items.length ? ticketTable(page.items, { customer: true }) : emptyRow(t('portal.empty')));
+  put(clear(body), page.items.length ? ticketTable(page.items, { customer: true }) : emptyRow(t('portal.empty')));
   if (page.next_cursor)
-    body.append(h('nav', { class: 'pager' }, h('a', { class: 'btn', href: '/portal' + qs({ show: open ? '' : 'all', cursor: page.next_cursor }) }, t('list.next'))));
+    put(body, h('nav', { class: 'pager' }, h('a', { class: 'btn', href: '/portal' + qs({ show: open ? '' : 'all', cursor: page.next_cursor }) }, t('list.next'))));
 }

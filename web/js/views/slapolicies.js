@@ -4,7 +4,7 @@
 // match conditions, the response / onsite / resolution targets with their
 // calendars, warning thresholds and the escalation step of each threshold
 // and of the breach. Admins write; managers and supervisors read.
-import { h, clear, field, select, showFieldError, toast } from '../dom.js';
+import { h, put, clear, field, select, showFieldError, showFieldErrors, checkForm, toast } from '../dom.js';
 import { api, listAll, ApiError } from '../api.js';
 import { t, tOr, fmtTime } from '../i18n.js';
 import { go } from '../app.js';
@@ -32,16 +32,16 @@ export async function render(area, ctx, canWrite) {
   const creating = ctx.query.get('new') === '1' && canWrite;
   const formBox = h('div', { id: 'admin-form' });
   const tableBox = h('div', { class: 'card scroll' });
-  area.append(
+  put(area, 
     h('div', { class: 'page-head' }, h('h2', null, t('admin.tab.sla-policies')),
       canWrite ? h('a', { href: '/admin/sla-policies?new=1', class: 'btn primary', id: 'admin-new' }, t('admin.new')) : null),
     h('p', { class: 'hint' }, t('slap.order_hint')),
     formBox, tableBox);
   drawTable(tableBox, items, look, canWrite);
-  if (creating) formBox.append(policyForm(null, look, true));
+  if (creating) put(formBox, policyForm(null, look, true));
   else if (editId) {
     const rec = items.find((x) => x.id === editId) || await api('GET', `${P}/${editId}`);
-    formBox.append(policyForm(rec, look, canWrite));
+    put(formBox, policyForm(rec, look, canWrite));
   }
 }
 
@@ -50,15 +50,15 @@ function matchText(m, look) {
   if (m.type) parts.push(typeText(m.type));
   if (m.fault_level) parts.push(faultText(m.fault_level));
   if (m.priority) parts.push(m.priority);
-  if (m.organization_id) parts.push(look.org.get(m.organization_id) || '#' + m.organization_id);
-  if (m.category_id) parts.push(look.cat.get(m.category_id) || '#' + m.category_id);
+  if (m.organization_id) parts.push(look.org.get(m.organization_id) || '—');
+  if (m.category_id) parts.push(look.cat.get(m.category_id) || '—');
   return parts.length ? parts.join(' · ') : t('slap.any');
 }
 
 function targetsText(p, look) {
   return SLA_TARGETS.filter((g) => p.targets && p.targets[g]).map((g) => {
     const d = p.targets[g];
-    return `${tOr('sla.target.' + g, g)} ${fmtLeft(d.minutes * 60, false)}（${look.cal.get(d.calendar_id) || '#' + d.calendar_id}）`;
+    return `${tOr('sla.target.' + g, g)} ${fmtLeft(d.minutes * 60, false)}（${look.cal.get(d.calendar_id) || '—'}）`;
   }).join('；');
 }
 
@@ -95,7 +95,7 @@ function drawTable(box, items, look, canWrite) {
         canWrite ? h('button', { type: 'button', class: 'small', dataset: { move: 'down' }, disabled: i === items.length - 1,
           'aria-label': t('slap.down', { name: x.name }), onclick: () => move(i, 1) }, '↓') : null,
         h('a', { href: '/admin/sla-policies?edit=' + x.id, class: 'btn small' }, canWrite ? t('app.edit') : t('app.view')))))));
-  clear(box).append(table);
+  put(clear(box), table);
 }
 
 // ---- the form ----
@@ -109,21 +109,27 @@ function parseList(s) {
 function targetBlock(g, d, look, canWrite) {
   const optional = g === 'onsite';
   const on = h('input', { type: 'checkbox', name: `${g}.on`, checked: !!d });
-  const minutes = h('input', { type: 'number', name: `${g}.minutes`, min: '1', step: '1', inputmode: 'numeric', value: d ? d.minutes : '' });
+  const minutes = h('input', { type: 'number', name: `${g}.minutes`, min: '1', step: '1', inputmode: 'numeric', value: d ? d.minutes : '', required: true });
   const cal = select([{ value: '', label: t('app.choose') }, ...look.cals.map((c) => ({ value: c.id, label: c.name, selected: d && d.calendar_id === c.id }))],
-    { name: `${g}.calendar_id` });
+    { name: `${g}.calendar_id`, required: true });
   const thr = h('input', { type: 'text', name: `${g}.thresholds`, value: d ? (d.thresholds || []).join(', ') : '', placeholder: '50, 80', inputmode: 'numeric' });
   const stepsBox = h('div', { class: 'steps' });
   const stepOf = new Map(((d && d.steps) || []).map((s) => [s.at, s]));
-  // one row per threshold plus the breach; the checks survive a change of the thresholds
+  // one row per threshold plus the breach; the checks survive a change of
+  // the thresholds. Redrawn as the user types, and only when the set of
+  // rows changes: a redraw on blur moved the Save button under a pressed
+  // mouse, and the first click after editing a threshold was lost.
+  let shown = '';
   const drawSteps = () => {
+    const want = [...new Set([...parseList(thr.value).filter((x) => typeof x === 'number' && x > 0 && x < BREACH), BREACH])];
+    if (want.join(',') === shown) return;
+    shown = want.join(',');
     for (const row of stepsBox.querySelectorAll('[data-at]')) {
       const at = Number(row.dataset.at);
       stepOf.set(at, { at, notify: NOTIFY.filter((r) => row.querySelector(`input[data-notify="${r}"]`).checked),
         coordination: row.querySelector('input[data-coord]').checked });
     }
-    const ats = [...parseList(thr.value).filter((x) => typeof x === 'number' && x > 0 && x < BREACH), BREACH];
-    clear(stepsBox).append(...[...new Set(ats)].map((at) => {
+    put(clear(stepsBox), ...want.map((at) => {
       const s = stepOf.get(at) || { notify: [], coordination: false };
       const name = at === BREACH ? t('slap.at_breach') : t('slap.at_pct', { n: at });
       return h('fieldset', { class: 'step', dataset: { at } }, h('legend', null, name),
@@ -132,7 +138,7 @@ function targetBlock(g, d, look, canWrite) {
         h('label', { class: 'check' }, h('input', { type: 'checkbox', dataset: { coord: '1' }, checked: !!s.coordination, disabled: !canWrite }), t('slap.coordination')));
     }));
   };
-  thr.addEventListener('change', drawSteps);
+  thr.addEventListener('input', drawSteps);
   drawSteps();
   const body = h('div', { class: 'target-body' },
     h('div', { class: 'row3' },
@@ -180,7 +186,7 @@ function policyForm(rec, look, canWrite) {
   const m = (rec && rec.match) || {};
   const form = h('form', { class: 'card stack', id: 'policy-form', novalidate: true });
   const opt = (value, label, cur) => ({ value, label, selected: String(cur ?? '') === String(value) });
-  const name = h('input', { type: 'text', name: 'name', maxlength: '100', value: rec ? rec.name : '' });
+  const name = h('input', { type: 'text', name: 'name', maxlength: '100', value: rec ? rec.name : '', required: true });
   const desc = h('textarea', { name: 'description', rows: '2' });
   desc.value = (rec && rec.description) || '';
   const type = select([opt('', t('slap.any'), m.type), ...TYPES.map((x) => opt(x, typeText(x), m.type))], { name: 'match.type' });
@@ -193,7 +199,7 @@ function policyForm(rec, look, canWrite) {
   const controls = [name, desc, type, fault, prio, org, cat, pause];
   if (!canWrite) for (const c of controls) c.disabled = true;
 
-  form.append(
+  put(form, 
     h('h3', null, isNew ? t('slap.new') : t('admin.edit', { name: rec.name })),
     h('div', { class: 'row3' }, field(t('slap.name') + ' *', name, { name: 'name' }), field(t('af.description'), desc, { name: 'description', class: 'span2' })),
     h('fieldset', { class: 'card field match', dataset: { field: 'match' } }, h('legend', null, t('slap.match')),
@@ -207,10 +213,10 @@ function policyForm(rec, look, canWrite) {
       h('p', { class: 'field-error' })),
     h('div', { class: 'field', dataset: { field: 'targets' } }, h('p', { class: 'field-error', 'aria-live': 'polite' })),
     ...blocks);
-  if (rec) form.append(h('p', { class: 'muted' }, t('admin.meta', { v: rec.version ?? '', at: fmtTime(rec.updated_at) })));
-  form.append(h('p', { class: 'form-error', role: 'alert' }));
+  if (rec) put(form, h('p', { class: 'muted' }, t('admin.meta', { v: rec.version ?? '', at: fmtTime(rec.updated_at) })));
+  put(form, h('p', { class: 'form-error', role: 'alert' }));
   const del = canWrite && !isNew ? h('button', { type: 'button', class: 'danger', id: 'policy-delete' }, t('slap.delete')) : null;
-  form.append(h('div', { class: 'actions' }, canWrite ? h('button', { type: 'submit', class: 'primary' }, t('app.save')) : null,
+  put(form, h('div', { class: 'actions' }, canWrite ? h('button', { type: 'submit', class: 'primary' }, t('app.save')) : null,
     h('a', { href: '/admin/sla-policies', class: 'btn' }, t(canWrite ? 'app.cancel' : 'app.close')), del));
 
   const fail = (ex) => {
@@ -236,6 +242,9 @@ function policyForm(rec, look, canWrite) {
   }
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
+    // every empty required field at once, before the server is asked
+    const errs = checkForm(form, t);
+    if (errs.length) { showFieldErrors(form, errs); return; }
     const num = (v) => (v === '' ? null : Number(v));
     const body = {
       name: name.value.trim(),

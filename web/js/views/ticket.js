@@ -3,12 +3,13 @@
 // compose box, the life-cycle buttons the server allows this user, and
 // assign / reassign / re-grade / edit. A stale write (409) shows what
 // someone else changed.
-import { h, clear, field, select, showFieldError, toast, segmented } from '../dom.js';
+import { h, put, clear, field, select, showFieldError, toast, segmented } from '../dom.js';
 import { api, ApiError, listAll } from '../api.js';
 import { t, tOr, fmtTime, fmtMinutes, fmtBytes } from '../i18n.js';
 import { isStaff, isLead, OPEN_STATUSES, RESOLUTION_CODES, CHANNELS, refName, refId, statusText, typeText, faultText,
   priorityText, statusBadge, priorityBadge, loadGroups, loadStaff, loadCategories, categoryTree } from '../model.js';
 import { slaBadges, refreshBadges } from '../sla.js';
+import { historyText, ENTRY_FIELDS } from '../history.js';
 
 // The fields shown beside the timeline, and compared after a conflict.
 const FIELDS = [
@@ -41,8 +42,8 @@ const NEEDS = {
   pending: ['note'], reopened: ['note'], rejected: ['note'],
   resolved: ['resolution_code', 'resolution_notes'], assigned: ['assignee_id'],
 };
-// History rows the timeline already shows as entries.
-const ENTRY_FIELDS = new Set(['comment', 'note', 'worklog', 'attachment', 'internal_note']);
+// The server's length limits (TK_TITLE_MAX, TK_TEXT_MAX, TK_NOTE_MAX in src/domain/tk.h).
+export const TITLE_MAX = 200, TEXT_MAX = 20000, NOTE_MAX = 4000;
 
 export async function render(ctx) {
   const { main, me } = ctx;
@@ -52,7 +53,13 @@ export async function render(ctx) {
   const root = h('article', { class: 'ticket', id: 'ticket' });
   const conflict = h('div', { class: 'alert warn', id: 'conflict', role: 'alert', hidden: true });
   const panel = h('div', { class: 'panel', id: 'panel', hidden: true });
-  main.append(root);
+  put(main, root);
+
+  // A customer's own words: 回复 / 补充说明 instead of 回复客户 ("_c" keys).
+  const cs = (mode) => (!staff && mode === 'reply' ? '_c' : '');
+  // A transition's button; a customer withdraws a fault or a request.
+  const trLabel = (to) => (staff ? tOr('tr.' + to, to)
+    : tOr(`trc.${to}_${st.t.type}`, tOr('trc.' + to, tOr('tr.' + to, to))));
 
   async function fetchTicket() { return api('GET', `/tickets/${id}`); }
   async function load() {
@@ -80,7 +87,7 @@ export async function render(ctx) {
 
   function closePanel() { clear(panel); panel.hidden = true; }
   function openPanel(title, form) {
-    clear(panel).append(h('h2', null, title), form);
+    put(clear(panel), h('h2', null, title), form);
     panel.hidden = false;
     const first = form.querySelector('input,select,textarea,button');
     if (first) first.focus();
@@ -107,7 +114,7 @@ export async function render(ctx) {
     await load();
     const after = st.t;
     const changed = FIELDS.filter((f) => f.text(before) !== f.text(after));
-    clear(conflict).append(
+    put(clear(conflict), 
       h('p', null, h('strong', null, t('conflict.title'))),
       h('p', null, t('conflict.body')),
       changed.length ? h('ul', { class: 'changes' }, changed.map((f) => h('li', null,
@@ -132,21 +139,21 @@ export async function render(ctx) {
       staff && Array.isArray(x.coordinations) && x.coordinations.length
         ? h('p', { class: 'coord', id: 'coordinations' }, x.coordinations.map((c) => t('sla.coordination', {
           target: tOr('sla.target.' + c.target, c.target), t: fmtTime(c.opened_at),
-          who: (c.participants || []).map((p) => p.name || tOr('sla.notify.' + p.role, p.role || '')).join('、') })).join('；'))
+          who: (c.participants || []).map((p) => p.name || tOr('sla.notify.' + p.role, p.role || '')).join(t('hist.list_sep')) })).join(t('hist.part_sep')))
         : null);
   }
 
   function actions(x) {
     const bar = h('div', { class: 'actions', id: 'actions', role: 'group', 'aria-label': t('ticket.actions') });
     for (const tr of st.transitions)
-      bar.append(h('button', { type: 'button', class: 'tr tr-' + tr.to, dataset: { to: tr.to }, onclick: () => transitionForm(tr) },
-        tOr((me.role === 'customer' ? 'trc.' : 'tr.') + tr.to, tOr('tr.' + tr.to, tr.to))));
+      put(bar, h('button', { type: 'button', class: 'tr tr-' + tr.to, dataset: { to: tr.to, opens: 'form-tr-' + tr.to }, onclick: () => transitionForm(tr) },
+        trLabel(tr.to)));
     const open = OPEN_STATUSES.includes(x.status);
     if (staff && open && refId(x, 'assignee') !== me.id)
-      bar.append(h('button', { type: 'button', id: 'take', onclick: () => patch({ assignee_id: me.id }) }, t('ticket.take')));
-    if (isLead(me) && open) bar.append(h('button', { type: 'button', id: 'reassign', onclick: reassignForm }, t('ticket.reassign')));
-    if (isLead(me) && x.type === 'incident' && open) bar.append(h('button', { type: 'button', id: 'regrade', onclick: regradeForm }, t('ticket.regrade')));
-    if (staff && open) bar.append(h('button', { type: 'button', id: 'edit', onclick: editForm }, t('ticket.edit')));
+      put(bar, h('button', { type: 'button', id: 'take', onclick: () => patch({ assignee_id: me.id }) }, t('ticket.take')));
+    if (isLead(me) && open) put(bar, h('button', { type: 'button', id: 'reassign', dataset: { opens: 'form-reassign' }, onclick: reassignForm }, t('ticket.reassign')));
+    if (isLead(me) && x.type === 'incident' && open) put(bar, h('button', { type: 'button', id: 'regrade', dataset: { opens: 'form-regrade' }, onclick: regradeForm }, t('ticket.regrade')));
+    if (staff && open) put(bar, h('button', { type: 'button', id: 'edit', dataset: { opens: 'form-edit' }, onclick: editForm }, t('ticket.edit')));
     return bar;
   }
 
@@ -185,24 +192,12 @@ export async function render(ctx) {
         ' ', h('span', { class: 'muted' }, typeof a.size === 'number' ? fmtBytes(a.size) : '')));
   }
 
-  function histValue(fieldName, v) {
-    if (v === null || v === undefined || v === '') return '—';
-    if (fieldName === 'status') return statusText(v);
-    if (/^sla_/.test(fieldName)) return tOr('sla.state.' + v, String(v));
-    if (fieldName === 'fault_level') return faultText(v);
-    if (fieldName === 'priority') return priorityText(/^\d$/.test(String(v)) ? Number(v) : v);
-    return String(v);
-  }
-
   function historyNode(r) {
-    const name = tOr('field.' + r.field, r.field);
-    const what = r.field === 'created' ? t('hist.created')
-      : (r.old === undefined && r.new === undefined) ? name
-        : t('hist.changed', { field: name, old: histValue(r.field, r.old), new: histValue(r.field, r.new) });
+    const { who, what, note } = historyText(r);
     return h('li', { class: 'tl tl-history', dataset: { field: r.field } },
-      h('div', { class: 'tl-meta' }, h('span', { class: 'who' }, refName(r, 'actor')), h('span', { class: 'what' }, what),
+      h('div', { class: 'tl-meta' }, h('span', { class: 'who' }, who), h('span', { class: 'what' }, what),
         h('time', { datetime: r.at || '' }, fmtTime(r.at))),
-      r.note ? h('p', { class: 'body note' }, r.note) : null);
+      note ? h('p', { class: 'body note' }, note) : null);
   }
 
   function compose(x) {
@@ -211,11 +206,11 @@ export async function render(ctx) {
     const area = h('div', { class: 'compose-body' });
     const name = 'compose-mode';
     for (const m of modes) {
-      const r = h('input', { type: 'radio', name, value: m, id: 'mode-' + m, checked: m === 'reply' });
+      const r = h('input', { type: 'radio', name, value: m, id: 'mode-' + m, checked: m === 'reply', dataset: { opens: 'form-' + m } });
       r.addEventListener('change', () => drawMode(m));
-      tabs.append(h('label', { for: 'mode-' + m, class: 'seg-item' }, r, t('compose.' + m)));
+      put(tabs, h('label', { for: 'mode-' + m, class: 'seg-item' }, r, t('compose.' + m + cs(m))));
     }
-    const drawMode = (m) => { clear(area).append(composeForm(m)); };
+    const drawMode = (m) => { put(clear(area), composeForm(m)); };
     drawMode('reply');
     segmented(tabs);
     return h('section', { class: 'compose card', id: 'compose', 'aria-labelledby': 'compose-h' },
@@ -225,22 +220,22 @@ export async function render(ctx) {
   function composeForm(mode) {
     const form = h('form', { class: 'stack', novalidate: true, id: 'form-' + mode });
     const err = h('p', { class: 'form-error', role: 'alert' });
-    const submit = h('button', { type: 'submit', class: 'primary' }, t('compose.send_' + mode));
+    const submit = h('button', { type: 'submit', class: 'primary' }, t('compose.send_' + mode + cs(mode)));
     let send;
     if (mode === 'reply' || mode === 'note') {
-      const body = h('textarea', { name: 'body', rows: '4', required: true });
-      form.append(field(t(mode === 'note' ? 'compose.note_label' : 'compose.reply_label'), body, { name: 'body' }),
+      const body = h('textarea', { name: 'body', rows: '4', required: true, maxlength: String(TEXT_MAX) });
+      put(form, field(t(mode === 'note' ? 'compose.note_label' : 'compose.reply_label' + cs(mode)), body, { name: 'body' }),
         mode === 'note' ? h('p', { class: 'hint internal-tag' }, t('compose.note_hint')) : null);
       send = () => api('POST', `/tickets/${id}/comments`, { body: body.value, internal: mode === 'note' });
     } else if (mode === 'worklog') {
       const minutes = h('input', { type: 'number', name: 'minutes', min: '1', max: '1440', step: '1', required: true, inputmode: 'numeric' });
-      const note = h('textarea', { name: 'note', rows: '2' });
-      form.append(field(t('compose.minutes'), minutes, { name: 'minutes' }), field(t('compose.work_note'), note, { name: 'note' }));
+      const note = h('textarea', { name: 'note', rows: '2', maxlength: String(NOTE_MAX) });
+      put(form, field(t('compose.minutes'), minutes, { name: 'minutes' }), field(t('compose.work_note'), note, { name: 'note' }));
       send = () => api('POST', `/tickets/${id}/worklogs`, { minutes: Number(minutes.value), note: note.value });
     } else {
       const file = h('input', { type: 'file', name: 'file', multiple: true, required: true });
       const internal = h('input', { type: 'checkbox', name: 'internal' });
-      form.append(field(t('compose.file'), file, { name: 'filename' }),
+      put(form, field(t('compose.file'), file, { name: 'filename' }),
         staff ? h('label', { class: 'check' }, internal, t('compose.internal_file')) : null);
       send = async () => {
         if (!file.files.length) throw new ApiError(400, { error: { code: 'invalid_field', field: 'filename', message: t('compose.file_missing') } });
@@ -249,13 +244,13 @@ export async function render(ctx) {
             { raw: true, contentType: f.type || 'application/octet-stream' });
       };
     }
-    form.append(err, submit);
+    put(form, err, submit);
     form.addEventListener('submit', async (e) => {
       e.preventDefault();
       submit.disabled = true;
       try {
         await send();
-        toast(t('compose.sent_' + mode));
+        toast(t('compose.sent_' + mode + cs(mode)));
         await reload();
         const again = document.getElementById('mode-' + mode);
         if (again && !again.checked) again.click();
@@ -270,20 +265,53 @@ export async function render(ctx) {
 
   // ---- action forms ----
 
-  async function staffOfGroup(groupId) {
-    const all = await loadStaff().catch(() => []);
-    if (!groupId) return all;
+  // Everyone the ticket may go to, by group, the ticket's group first:
+  // GET /tickets/{id}/assignees, or (a server without it) the groups with
+  // their members. [{id, name, members: [{id, name, login}]}]
+  async function assigneeGroups() {
+    let groups;
     try {
-      const g = await api('GET', `/groups/${groupId}`);
-      const ids = new Set(g.member_ids || (g.members || []).map((m) => m.id));
-      return ids.size ? all.filter((u) => ids.has(u.id)) : all;
-    } catch { return all; }
+      groups = (await api('GET', `/tickets/${id}/assignees`)).groups || [];
+    } catch (e) {
+      if (!(e instanceof ApiError && (e.status === 404 || e.status === 405))) throw e;
+      const [all, people] = await Promise.all([loadGroups(), loadStaff()]);
+      const byId = new Map(people.map((u) => [u.id, u]));
+      groups = all.map((g) => ({ id: g.id, name: g.name, members: (g.member_ids || []).map((m) => byId.get(m)).filter(Boolean)
+        .map((u) => ({ id: u.id, name: u.display_name || u.login, login: u.login })) }));
+    }
+    const cur = refId(st.t, 'group');
+    return [...groups.filter((g) => g.id === cur), ...groups.filter((g) => g.id !== cur)];
   }
 
-  function formShell(onSubmit, submitText, ...controls) {
-    const form = h('form', { class: 'stack', novalidate: true });
+  // One control for both 指派 and 改派: a person of any group, grouped by
+  // group; value "group:user" (user 0: the group only, for 改派 of a
+  // ticket nobody works yet: one being worked keeps an assignee).
+  function assignControl(groups, groupOnly) {
+    const cur = refId(st.t, 'group'), who = refId(st.t, 'assignee');
+    groupOnly = groupOnly && !who;
+    const sel = h('select', { name: 'assignee_id', required: true, id: 'assign-pick' },
+      h('option', { value: '' }, t('app.choose')),
+      groups.map((g) => h('optgroup', { label: g.id === cur ? t('assign.current_group', { g: g.name }) : g.name, dataset: { group: g.id } },
+        groupOnly && g.id !== cur ? h('option', { value: `${g.id}:0` }, t('assign.group_only', { g: g.name })) : null,
+        g.members.map((u) => h('option', { value: `${g.id}:${u.id}`, selected: g.id === cur && u.id === who },
+          u.login && u.login !== u.name ? `${u.name}（${u.login}）` : u.name)))));
+    const note = h('p', { class: 'hint', id: 'assign-moves', 'aria-live': 'polite' });
+    const sync = () => {
+      const [g] = sel.value.split(':').map(Number);
+      const grp = groups.find((x) => x.id === g);
+      note.textContent = grp && g !== cur ? t('assign.moves_group', { g: grp.name }) : '';
+    };
+    sel.addEventListener('change', sync);
+    return { sel, wrap: field(t('assign.person'), sel, { name: 'assignee_id', hint: null }), note,
+      pick: () => { const [g, u] = sel.value.split(':').map(Number); return { group: g || null, user: u || null }; } };
+  }
+
+  // A panel's form; its id names it for a draft kept over an expired
+  // session (the button with data-opens="<id>" opens it again).
+  function formShell(id, onSubmit, submitText, ...controls) {
+    const form = h('form', { class: 'stack', novalidate: true, id });
     const err = h('p', { class: 'form-error', role: 'alert' });
-    form.append(...controls, err, h('div', { class: 'actions' },
+    put(form, ...controls, err, h('div', { class: 'actions' },
       h('button', { type: 'submit', class: 'primary' }, submitText),
       h('button', { type: 'button', onclick: closePanel }, t('app.cancel'))));
     form.addEventListener('submit', async (e) => {
@@ -298,25 +326,31 @@ export async function render(ctx) {
   async function transitionForm(tr) {
     const needs = new Set([...(NEEDS[tr.to] || []), ...tr.requires]);
     const controls = [];
-    const note = h('textarea', { name: 'note', rows: '3', required: needs.has('note') });
+    const note = h('textarea', { name: 'note', rows: '3', required: needs.has('note'), maxlength: String(NOTE_MAX) });
     let code, notes, assignee;
     if (needs.has('resolution_code')) {
       code = select([{ value: '', label: t('app.choose') }, ...RESOLUTION_CODES.map((c) => ({ value: c, label: tOr('res.' + c, c) }))], { name: 'resolution_code', required: true });
-      notes = h('textarea', { name: 'resolution_notes', rows: '3' });
+      notes = h('textarea', { name: 'resolution_notes', rows: '3', maxlength: String(TEXT_MAX) });
       controls.push(field(t('col.resolution_code'), code, { name: 'resolution_code' }), field(t('col.resolution_notes'), notes, { name: 'resolution_notes' }));
     }
     if (needs.has('assignee_id')) {
-      const people = await staffOfGroup(refId(st.t, 'group'));
-      assignee = select([{ value: '', label: t('app.choose') }, ...people.map((u) => ({ value: u.id, label: u.display_name || u.login, selected: u.id === refId(st.t, 'assignee') }))], { name: 'assignee_id', required: true });
-      controls.push(field(t('col.assignee'), assignee, { name: 'assignee_id' }));
+      assignee = assignControl(await assigneeGroups(), false);
+      controls.push(assignee.wrap, assignee.note);
     }
     if (!needs.has('resolution_code') || !notes) controls.push(field(t(needs.has('note') ? 'ticket.note_required' : 'ticket.note_optional'), note, { name: 'note' }));
-    const form = formShell(async (f) => {
+    const form = formShell('form-tr-' + tr.to, async (f) => {
       const body = { to: tr.to };
       if (note.value.trim()) body.note = note.value;
       if (code) body.resolution_code = code.value || null;
       if (notes && notes.value.trim()) body.resolution_notes = notes.value;
-      if (assignee && assignee.value) body.assignee_id = Number(assignee.value);
+      const pick = assignee ? assignee.pick() : {};
+      if (pick.user) body.assignee_id = pick.user;
+      // someone of another group: the ticket moves there with them
+      if (pick.user && pick.group !== refId(st.t, 'group')) {
+        if (!(await patch({ group_id: pick.group, assignee_id: pick.user }, f))) return;
+        if (body.note) await api('POST', `/tickets/${id}/comments`, { body: body.note, internal: true }).then(reload, () => null);
+        return;
+      }
       try {
         await api('POST', `/tickets/${id}/transitions`, body);
         closePanel();
@@ -326,35 +360,28 @@ export async function render(ctx) {
         if (e instanceof ApiError && e.code === 'version_conflict') { await showConflict(); return; }
         showFieldError(f, e, e.code === 'invalid_transition' ? t('ticket.bad_transition', { msg: e.message }) : t('err.generic', { msg: e.message }));
       }
-    }, tOr((me.role === 'customer' ? 'trc.' : 'tr.') + tr.to, tOr('tr.' + tr.to, tr.to)), ...controls);
-    openPanel(t('ticket.move_to', { s: statusText(tr.to) }), form);
+    }, trLabel(tr.to), ...controls);
+    // a customer sees the words of the button pressed (撤销故障), staff the status it leads to
+    openPanel(staff ? t('ticket.move_to', { s: statusText(tr.to) }) : trLabel(tr.to), form);
   }
 
   async function reassignForm() {
-    const groups = await loadGroups().catch(() => []);
-    const gsel = select(groups.map((g) => ({ value: g.id, label: g.name, selected: g.id === refId(st.t, 'group') })), { name: 'group_id' });
-    const asel = h('select', { name: 'assignee_id' });
-    const fillPeople = async () => {
-      const people = await staffOfGroup(Number(gsel.value));
-      clear(asel).append(h('option', { value: '' }, t('ticket.nobody')),
-        ...people.map((u) => h('option', { value: u.id, selected: u.id === refId(st.t, 'assignee') }, u.display_name || u.login)));
-    };
-    gsel.addEventListener('change', fillPeople);
-    await fillPeople();
-    const form = formShell((f) => {
+    const pickr = assignControl(await assigneeGroups(), true);
+    const form = formShell('form-reassign', (f) => {
+      const { group, user } = pickr.pick();
       const body = {};
-      if (Number(gsel.value) !== refId(st.t, 'group')) body.group_id = Number(gsel.value);
-      if (asel.value && Number(asel.value) !== refId(st.t, 'assignee')) body.assignee_id = Number(asel.value);
+      if (group && group !== refId(st.t, 'group')) body.group_id = group;
+      if (user && user !== refId(st.t, 'assignee')) body.assignee_id = user;
       if (!Object.keys(body).length) { closePanel(); return null; }
       return patch(body, f);
-    }, t('ticket.reassign'), field(t('col.group'), gsel, { name: 'group_id' }), field(t('col.assignee'), asel, { name: 'assignee_id' }));
+    }, t('ticket.reassign'), pickr.wrap, pickr.note);
     openPanel(t('ticket.reassign'), form);
   }
 
   function regradeForm() {
     const lvl = select([1, 2, 3].map((n) => ({ value: n, label: faultText(n), selected: n === st.t.fault_level })), { name: 'fault_level' });
-    const reason = h('textarea', { name: 'regrade_reason', rows: '3', required: true });
-    const form = formShell((f) => patch({ fault_level: Number(lvl.value), regrade_reason: reason.value }, f), t('ticket.regrade'),
+    const reason = h('textarea', { name: 'regrade_reason', rows: '3', required: true, maxlength: String(NOTE_MAX) });
+    const form = formShell('form-regrade', (f) => patch({ fault_level: Number(lvl.value), regrade_reason: reason.value }, f), t('ticket.regrade'),
       field(t('col.fault_level'), lvl, { name: 'fault_level' }), field(t('ticket.regrade_reason'), reason, { name: 'regrade_reason' }));
     openPanel(t('ticket.regrade'), form);
   }
@@ -362,15 +389,15 @@ export async function render(ctx) {
   async function editForm() {
     const x = st.t;
     const cats = categoryTree(await loadCategories().catch(() => []));
-    const title = h('input', { type: 'text', name: 'title', value: x.title || '', maxlength: '200', required: true });
-    const desc = h('textarea', { name: 'description', rows: '5' });
+    const title = h('input', { type: 'text', name: 'title', value: x.title || '', maxlength: String(TITLE_MAX), required: true });
+    const desc = h('textarea', { name: 'description', rows: '5', maxlength: String(TEXT_MAX) });
     desc.value = x.description || '';
     const lv = (cur) => [1, 2, 3].map((n) => ({ value: n, label: tOr('level.' + n, n), selected: n === cur }));
     const impact = select(lv(x.impact), { name: 'impact' });
     const urgency = select(lv(x.urgency), { name: 'urgency' });
     const channel = select(CHANNELS.map((c) => ({ value: c, label: tOr('channel.' + c, c), selected: c === x.channel })), { name: 'channel' });
     const cat = select([{ value: '', label: t('app.choose') }, ...cats.map((c) => ({ value: c.id, label: '\u3000'.repeat(c.depth) + c.name, selected: c.id === refId(x, 'category') }))], { name: 'category_id' });
-    const form = formShell((f) => {
+    const form = formShell('form-edit', (f) => {
       const body = {};
       if (title.value !== (x.title || '')) body.title = title.value;
       if (desc.value !== (x.description || '')) body.description = desc.value;
@@ -389,7 +416,7 @@ export async function render(ctx) {
   function draw() {
     const x = st.t;
     const keepPanel = !panel.hidden;
-    clear(root).append(
+    put(clear(root), 
       h('p', { class: 'crumbs' }, h('a', { href: me.role === 'customer' ? '/portal' : '/tickets' }, t(me.role === 'customer' ? 'nav.portal' : 'nav.tickets'))),
       header(x), conflict, actions(x), panel,
       h('div', { class: 'tk-body' },
