@@ -29,6 +29,10 @@ const struct http_route http_routes_tickets[] = {
 	{ NULL, NULL, NULL, 0, NULL },
 };
 
+const struct http_route http_routes_uploads[] = {
+	{ NULL, NULL, NULL, 0, NULL },
+};
+
 struct result {
 	int rc;
 	const struct http_route *route;
