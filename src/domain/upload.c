@@ -18,14 +18,15 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 
+/* 16 decimal digits, the first not 0: what upload_create makes. */
 static bool id_valid(const char *id)
 {
 	size_t n = 0;
 
 	for (; id[n]; n++)
-		if (!((id[n] >= '0' && id[n] <= '9') || (id[n] >= 'a' && id[n] <= 'f')))
+		if (id[n] < '0' || id[n] > '9')
 			return false;
-	return n == UPLOAD_ID_LEN;
+	return n == UPLOAD_ID_LEN && id[0] != '0';
 }
 
 static void file_of(const char *dir, const char *id, const char *ext, char *buf, size_t size)
@@ -164,6 +165,18 @@ static int open_count(const char *dir, int64_t user_id, int64_t now)
 	return n;
 }
 
+/* dir and its parent (the attachment store, made by the first attachment otherwise). */
+static int make_dirs(const char *dir, struct yw_err *err)
+{
+	char parent[4096];
+	const char *slash = strrchr(dir, '/');
+
+	snprintf(parent, sizeof(parent), "%.*s", slash ? (int)(slash - dir) : 0, dir);
+	if ((parent[0] && mkdir(parent, 0750) && errno != EEXIST) || (mkdir(dir, 0750) && errno != EEXIST))
+		return yw_errf(err, YW_EIO, "", "cannot create %s: %s", dir, strerror(errno));
+	return 0;
+}
+
 static int check_new(const struct upload_new *in, const char **ct, struct yw_err *err)
 {
 	int rc;
@@ -187,7 +200,7 @@ static int check_new(const struct upload_new *in, const char **ct, struct yw_err
 int upload_create(const char *dir, const struct yw_actor *a, const struct upload_new *in,
 		  struct upload_info *out, struct yw_err *err)
 {
-	unsigned char rnd[UPLOAD_ID_LEN / 2];
+	uint64_t rnd;
 	char path[4200];
 	const char *ct;
 	int64_t now = yw_now();
@@ -195,15 +208,16 @@ int upload_create(const char *dir, const struct yw_actor *a, const struct upload
 
 	if ((rc = check_new(in, &ct, err)))
 		return rc;
-	if ((mkdir(dir, 0750) && errno != EEXIST))
-		return yw_errf(err, YW_EIO, "", "cannot create %s: %s", dir, strerror(errno));
+	if ((rc = make_dirs(dir, err)))
+		return rc;
 	upload_sweep(dir, now);
 	if (open_count(dir, a->user_id, now) >= UPLOAD_OPEN_MAX)
 		return yw_errf(err, YW_ETHROTTLE, "", "you have %d unfinished uploads; finish or cancel one first",
 			       UPLOAD_OPEN_MAX);
 	memset(out, 0, sizeof(*out));
-	randombytes_buf(rnd, sizeof(rnd));
-	sodium_bin2hex(out->id, sizeof(out->id), rnd, sizeof(rnd));
+	/* random, and still an integer id of the API's (1..2^53): 2^52 + 52 random bits */
+	randombytes_buf(&rnd, sizeof(rnd));
+	snprintf(out->id, sizeof(out->id), "%" PRIu64, (rnd & ((UINT64_C(1) << 52) - 1)) | (UINT64_C(1) << 52));
 	out->user_id = a->user_id;
 	snprintf(out->filename, sizeof(out->filename), "%s", in->filename);
 	snprintf(out->content_type, sizeof(out->content_type), "%s", ct);

@@ -10,7 +10,8 @@
  *
  * Storage: <dir>/<id>.part (the bytes so far: its length is the offset)
  * and <dir>/<id>.meta (who, what, how big, when), dir being
- * <database dir>/attachments/.uploads. An id is 32 random hex digits.
+ * <database dir>/attachments/.uploads. An id is an integer as the API's
+ * ids are, 2^52 plus 52 random bits, so that one cannot be guessed.
  * Only the uploader sees an upload; one not finished a day after it was
  * created has expired and is removed (upload_sweep, and on access).
  */
@@ -23,7 +24,7 @@
 #define UPLOAD_PART_MAX (1u << 20)
 #define UPLOAD_TTL (24 * 3600)   /* seconds an unfinished upload lives */
 #define UPLOAD_OPEN_MAX 20       /* unfinished uploads per user */
-#define UPLOAD_ID_LEN 32
+#define UPLOAD_ID_LEN 16       /* decimal digits */
 
 struct upload_new {
 	const char *filename;       /* as for an attachment: 1..200 characters, no / or \ */

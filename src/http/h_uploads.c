@@ -4,13 +4,13 @@
  *
  *	POST   /api/v1/uploads        {filename, size, content_type?, sha256?}
  *	                              -> 201 {id, part_size, offset: 0, ...}
- *	PUT    /api/v1/uploads/{upload}  Upload-Offset: N, a raw part
+ *	PUT    /api/v1/uploads/{id}  Upload-Offset: N, a raw part
  *	                              -> 200 {offset, complete, ...}
- *	GET    /api/v1/uploads/{upload}  where it stands (to resume)
- *	DELETE /api/v1/uploads/{upload}  cancel
+ *	GET    /api/v1/uploads/{id}  where it stands (to resume)
+ *	DELETE /api/v1/uploads/{id}  cancel
  *
  * A finished upload becomes an attachment with
- * POST /api/v1/tickets/{id}/attachments?upload={upload} (h_tickets.c).
+ * POST /api/v1/tickets/{id}/attachments?upload={id} (h_tickets.c).
  */
 #include "../core/yw.h"
 #include "../core/jx.h"
@@ -24,9 +24,15 @@ const char *http_upload_dir(struct http_req *r)
 	return arena_printf(&r->arena, "%s/attachments/.uploads", http_data_dir);
 }
 
+/* The path's id as upload.c names it. */
+static const char *upload_id(struct http_req *r)
+{
+	return arena_printf(&r->arena, "%" PRId64, r->id);
+}
+
 static int send_upload(struct http_req *r, int status, const struct upload_info *u)
 {
-	return http_json(r, status, json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:b, s:o}", "id", u->id,
+	return http_json(r, status, json_pack("{s:I, s:s, s:s, s:I, s:I, s:I, s:b, s:o}", "id", (json_int_t)strtoll(u->id, NULL, 10),
 					      "filename", u->filename, "content_type", u->content_type,
 					      "size", (json_int_t)u->size, "offset", (json_int_t)u->offset,
 					      "part_size", (json_int_t)UPLOAD_PART_MAX,
@@ -60,7 +66,7 @@ static int get_upload(struct http_req *r)
 	int rc;
 
 	if ((rc = http_query_check(r, no_params)) ||
-	    (rc = upload_get(http_upload_dir(r), &r->actor, r->params[0], &u, &r->err)))
+	    (rc = upload_get(http_upload_dir(r), &r->actor, upload_id(r), &u, &r->err)))
 		return rc;
 	return send_upload(r, 200, &u);
 }
@@ -81,7 +87,7 @@ static int put_part(struct http_req *r)
 	n = strtoll(off, &end, 10);
 	if (!*off || *end || errno || n < 0 || !isdigit((unsigned char)*off))
 		return yw_errf(&r->err, YW_EINVAL, "Upload-Offset", "Upload-Offset must be a byte offset");
-	if ((rc = upload_append(http_upload_dir(r), &r->actor, r->params[0], n, r->h->entity.base,
+	if ((rc = upload_append(http_upload_dir(r), &r->actor, upload_id(r), n, r->h->entity.base,
 				r->h->entity.len, &u, &r->err)))
 		return rc;
 	return send_upload(r, 200, &u);
@@ -92,15 +98,15 @@ static int delete_upload(struct http_req *r)
 	int rc;
 
 	if ((rc = http_query_check(r, no_params)) ||
-	    (rc = upload_remove(http_upload_dir(r), &r->actor, r->params[0], &r->err)))
+	    (rc = upload_remove(http_upload_dir(r), &r->actor, upload_id(r), &r->err)))
 		return rc;
 	return http_send(r, 204, "application/json; charset=utf-8", "", 0);
 }
 
 const struct http_route http_routes_uploads[] = {
 	{ "POST", "/api/v1/uploads", create_upload, HR_JSON, "start an upload in parts" },
-	{ "GET", "/api/v1/uploads/{upload}", get_upload, 0, "where an upload stands" },
-	{ "PUT", "/api/v1/uploads/{upload}", put_part, HR_RAW, "append a part to an upload" },
-	{ "DELETE", "/api/v1/uploads/{upload}", delete_upload, 0, "cancel an upload" },
+	{ "GET", "/api/v1/uploads/{id}", get_upload, 0, "where an upload stands" },
+	{ "PUT", "/api/v1/uploads/{id}", put_part, HR_RAW, "append a part to an upload" },
+	{ "DELETE", "/api/v1/uploads/{id}", delete_upload, 0, "cancel an upload" },
 	{ NULL, NULL, NULL, 0, NULL },
 };
