@@ -44,6 +44,8 @@ const char *http_framing_check(const char *head, size_t len)
 			return "the request head has no end";
 		if (nl == p || nl[-1] != '\r')
 			return "a line of the request head ends in a bare LF";
+		if (nl - p == 1 && first)
+			return "the request line is empty";
 		if (nl - p == 1)
 			break;   /* the empty line: the head ends */
 		if (first) {
