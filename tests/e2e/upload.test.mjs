@@ -47,3 +47,29 @@ test('an engineer attaches a 3.5 MiB file from the ticket page: sent in parts, s
   assert.equal(atts.items[0].sha256, createHash('sha256').update(data).digest('hex'));
   assertClean(assert, page);
 });
+
+test('a customer submits a request with a 1.5 MiB photo from the portal: it goes up in parts', async () => {
+  const data = Buffer.alloc((1 << 20) + (512 << 10));
+  for (let i = 0; i < data.length; i++) data[i] = (i * 13 + (i >> 10)) & 0xff;
+  const page = await env.newPage();
+  const puts = [];
+  page.on('request', (r) => { if (r.method() === 'PUT' && r.url().includes('/api/v1/uploads/')) puts.push(r.headers()['upload-offset']); });
+  await login(page, 'hd_sun');
+  await page.waitForURL(/\/portal$/);
+  await page.click('#portal-request');
+  const form = page.locator('#new-ticket');
+  await form.waitFor();
+  const cats = (await admin.get('/categories?limit=200')).items.filter((c) => c.parent_id && c.active !== false && !c.requires_approval);
+  await form.getByLabel('分类').selectOption(String(cats[0].id));
+  await form.getByLabel('标题', { exact: true }).fill('机房漏水照片');
+  await page.setInputFiles('#new-ticket input[type=file]', { name: '现场.jpg', mimeType: 'image/jpeg', buffer: data });
+  await form.getByRole('button', { name: '提交工单' }).click();
+  await page.waitForURL(/\/tickets\/\d+$/);
+  const id = Number(new URL(page.url()).pathname.split('/').pop());
+  await page.locator('a', { hasText: '现场.jpg' }).waitFor();
+  assert.deepEqual(puts, ['0', String(1 << 20)]);
+  const atts = await admin.get(`/tickets/${id}/attachments`);
+  assert.equal(atts.items[0].size, data.length);
+  assert.equal(atts.items[0].sha256, createHash('sha256').update(data).digest('hex'));
+  assertClean(assert, page);
+});
