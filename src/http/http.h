@@ -35,7 +35,7 @@ typedef int (*http_handler_fn)(struct http_req *r);
 enum {
 	HR_PUBLIC = 1 << 0,   /* no authentication */
 	HR_JSON = 1 << 1,     /* body must be a JSON object (<= 1 MiB), parsed into r->body */
-	HR_RAW = 1 << 2,      /* body taken as is (attachments), capped by the handler */
+	HR_RAW = 1 << 2,      /* body taken as is (attachments, upload parts), <= HTTP_PART_MAX */
 	HR_NOCSRF = 1 << 3,   /* a write that needs no CSRF token (login) */
 	HR_BATCH = 1 << 4,    /* a write run in a group commit (batch.c), see r->replying */
 	HR_SMALL = 1 << 5,    /* a JSON body of at most HTTP_SMALL_MAX (login): refused before anything else */
