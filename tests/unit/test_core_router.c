@@ -121,6 +121,7 @@ static void test_405_versus_404(void **state)
 	assert_int_equal(http_route_match("POST", 4, "/api/v1/health", 14, &rt, &r), YW_EMETHOD);
 	assert_int_equal(r.err.code, YW_EMETHOD);
 	assert_string_equal(r.err.msg, "method POST not allowed here");
+	arena_free(&r.arena);   /* the Allow list */
 	memset(&r, 0, sizeof(r));
 	assert_int_equal(http_route_match("GET", 3, "/x", 2, &rt, &r), YW_ENOTFOUND);
 	assert_string_equal(r.err.msg, "no such endpoint");
