@@ -1,5 +1,7 @@
 #!/bin/sh
 # Install the Debian packages yunwei needs to build, run and test.
+# fonts-noto-cjk: without a CJK font, chromium draws the UI's Chinese as
+# boxes in screenshots and browser tests.
 # Does nothing (and needs no root) when everything is already there.
 set -eu
 
@@ -7,7 +9,7 @@ pkgs="build-essential pkg-config cmake ninja-build
 libh2o-evloop-dev libuv1-dev libssl-dev zlib1g-dev
 libjansson-dev libsqlite3-dev libsodium-dev libcurl4-openssl-dev
 libcmocka-dev clang libclang-rt-14-dev wrk sqlite3 curl
-tzdata"
+tzdata fonts-noto-cjk"
 
 missing=""
 for p in $pkgs; do

@@ -77,8 +77,8 @@ int cmd_init(int argc, const char **argv)
 
 int cmd_serve(int argc, const char **argv)
 {
-	struct http_server_opts opts = { NULL, "127.0.0.1:8080", NULL, 0 };
-	const char *dbopt = NULL, *threads = NULL, *proxies = NULL, *env;
+	struct http_server_opts opts = { NULL, "127.0.0.1:8080", NULL, 0, 0, false, false };
+	const char *dbopt = NULL, *threads = NULL, *conns = NULL, *proxies = NULL, *env;
 	struct yw_err err = YW_ERR_INIT;
 	bool proxies_set = false;
 	struct db *db;
@@ -96,8 +96,23 @@ int cmd_serve(int argc, const char **argv)
 			got = cli_opt(argc, argv, &i, "--web-root", &opts.web_root);
 		if (!got)
 			got = cli_opt(argc, argv, &i, "--threads", &threads);
+		if (!got)
+			got = cli_opt(argc, argv, &i, "--max-connections", &conns);
+		if (!got && !strcmp(argv[i], "--h2c"))
+			got = 1, opts.h2c = true;
+		if (!got && !strcmp(argv[i], "--tls-proxy"))
+			got = 1, opts.tls_proxy = true;
 		if (got <= 0)
 			return cli_usage("serve");
+	}
+	if (conns) {
+		char *end;
+		long n = strtol(conns, &end, 10);
+		if (!*conns || *end || n < 1 || n > 100000) {
+			fprintf(stderr, "error: --max-connections must be between 1 and 100000\n");
+			return CLI_USAGE;
+		}
+		opts.max_conns = (int)n;
 	}
 	if (threads) {
 		char *end;

@@ -3,9 +3,28 @@
 #include "utf8.h"
 #include "ytime.h"
 
+/*
+ * Whether a text shows as nothing: only spaces and zero-width characters.
+ * Sets *bidi when a one-line text holds a bidirectional control.
+ */
+static bool text_is_blank(const char *s, size_t len, bool *bidi)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + len;
+	bool blank = true;
+	int32_t cp;
+
+	*bidi = false;
+	while ((cp = utf8_decode(&p, end)) >= 0) {
+		blank = blank && utf8_is_blank(cp);
+		*bidi = *bidi || utf8_is_bidi_control(cp);
+	}
+	return blank;
+}
+
 int jx_check_str(const char *field, const char *s, size_t len, int64_t min, int64_t max,
 		 bool multiline, struct yw_err *err)
 {
+	bool blank, bidi;
 	size_t n;
 
 	if (!utf8_valid(s, len))
@@ -17,19 +36,19 @@ int jx_check_str(const char *field, const char *s, size_t len, int64_t min, int6
 		if ((c < 0x20 && !(multiline && (c == '\n' || c == '\t' || c == '\r'))) || c == 0x7f)
 			return yw_errf(err, YW_EINVAL, field, "%s contains a control character", field);
 	}
+	blank = text_is_blank(s, len, &bidi);
+	if (bidi && !multiline)
+		return yw_errf(err, YW_EINVAL, field,
+			       "%s contains a bidirectional control character (U+202A-202E, U+2066-2069)", field);
 	n = utf8_len(s, len);
 	if ((int64_t)n < min) {
 		/* a required text of only spaces is as empty as no text */
 		return yw_errf(err, YW_EINVAL, field, min == 1 ? "%s must not be empty" :
 			       "%s is shorter than %" PRId64 " characters", field, min);
 	}
-	if (min > 0) {
-		size_t i = 0;
-		while (i < len && isspace((unsigned char)s[i]))
-			i++;
-		if (i == len)
-			return yw_errf(err, YW_EINVAL, field, "%s must not be blank", field);
-	}
+	/* spaces and zero-width characters alone show as nothing */
+	if (min > 0 && blank)
+		return yw_errf(err, YW_EINVAL, field, "%s must not be blank", field);
 	if (max && (int64_t)n > max)
 		return yw_errf(err, YW_EINVAL, field, "%s is longer than %" PRId64 " characters",
 			       field, max);

@@ -62,3 +62,14 @@ bool utf8_is_cjk(int32_t cp)
 	       (cp >= 0xF900 && cp <= 0xFAFF) ||   /* compatibility */
 	       (cp >= 0x20000 && cp <= 0x2FFFF);   /* ext B.. */
 }
+
+bool utf8_is_bidi_control(int32_t cp)
+{
+	return (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+bool utf8_is_blank(int32_t cp)
+{
+	return (cp < 0x80 && isspace(cp)) || cp == 0xA0 || cp == 0x3000 ||
+	       (cp >= 0x200B && cp <= 0x200D) || cp == 0x2060 || cp == 0xFEFF;
+}

@@ -219,6 +219,8 @@ struct tk_upload {
 };
 /* The content type to store for what a client sent, or NULL when not allowed. */
 const char *tk_attach_type(const char *content_type);
+/* An attachment's file name: 1..200 characters, no / \ or control characters. */
+int tk_attach_check_filename(const char *filename, struct yw_err *err);
 int tk_attach_add(struct db *db, const struct yw_actor *a, const char *dir, int64_t id,
 		  const struct tk_upload *u, json_t **out, struct yw_err *err);
 /* The attachments the caller may see, paged like tk_entries_json. */

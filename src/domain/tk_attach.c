@@ -47,7 +47,7 @@ const char *tk_attach_type(const char *ct)
 	return NULL;
 }
 
-static int check_filename(const char *s, struct yw_err *err)
+int tk_attach_check_filename(const char *s, struct yw_err *err)
 {
 	int rc;
 
@@ -129,7 +129,7 @@ int tk_attach_add(struct db *db, const struct yw_actor *a, const char *dir, int6
 	tk_row_release(&t);
 	if (u->internal && !acct_is_staff(a))
 		return yw_errf(err, YW_EPERM, "internal", "only staff add internal attachments");
-	if ((rc = check_filename(u->filename, err)))
+	if ((rc = tk_attach_check_filename(u->filename, err)))
 		return rc;
 	if (!(ct = tk_attach_type(u->content_type)))
 		return yw_errf(err, YW_EMEDIA, "Content-Type", "this content type is not accepted for attachments");

@@ -46,6 +46,23 @@ void http_header(struct http_req *r, const char *name, const char *value)
 	h2o_add_header_by_str(&h->pool, &h->res.headers, n, nl, 1, NULL, v, vl);
 }
 
+void http_set_cookie(struct http_req *r, const char *value)
+{
+	bool tls = r->h->scheme == &H2O_URL_SCHEME_HTTPS;
+
+	if (!tls && !http_tls_proxy) {
+		http_header(r, "set-cookie", value);
+		return;
+	}
+	http_header(r, "set-cookie", arena_printf(&r->arena, "%s; Secure", value));
+}
+
+static void add_nosniff(h2o_req_t *h)
+{
+	h2o_add_header_by_str(&h->pool, &h->res.headers, H2O_STRLIT("x-content-type-options"), 0, NULL,
+			      H2O_STRLIT("nosniff"));
+}
+
 static const char *reason_of(int status)
 {
 	switch (status) {
@@ -76,8 +93,7 @@ int http_send(struct http_req *r, int status, const char *content_type, const vo
 	h2o_add_header(&h->pool, &h->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, content_type,
 		       strlen(content_type));
 	h2o_add_header(&h->pool, &h->res.headers, H2O_TOKEN_CACHE_CONTROL, NULL, H2O_STRLIT("no-store"));
-	h2o_add_header_by_str(&h->pool, &h->res.headers, H2O_STRLIT("x-content-type-options"), 0, NULL,
-			      H2O_STRLIT("nosniff"));
+	add_nosniff(h);
 	h2o_send_inline(h, data, len);
 	return 0;
 }
@@ -159,6 +175,7 @@ static void send_json(struct http_req *r, int status, const struct strbuf *sb)
 	h2o_add_header(&r->h->pool, &r->h->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL,
 		       H2O_STRLIT("application/json; charset=utf-8"));
 	h2o_add_header(&r->h->pool, &r->h->res.headers, H2O_TOKEN_CACHE_CONTROL, NULL, H2O_STRLIT("no-store"));
+	add_nosniff(r->h);
 	h2o_send_inline(r->h, sb->buf, sb->len);
 }
 
@@ -227,6 +244,8 @@ void http_send_error(struct http_req *r, int code)
 		http_header(r, "www-authenticate", "Bearer realm=\"yunwei\"");
 	http_header(r, "content-language", zh ? "zh-CN" : "en");
 	http_header(r, "vary", "Accept-Language");
+	if (code == YW_EMETHOD && r->allow)
+		http_header(r, "allow", r->allow);
 	http_json(r, status, json_pack("{s:o}", "error", e));
 }
 
@@ -497,8 +516,6 @@ static int decode_body(struct http_req *r)
 	const char *ct = http_req_header(r, "content-type");
 	struct jin_error jerr;
 
-	if (h->entity.len > HTTP_JSON_MAX)
-		return yw_errf(&r->err, YW_ETOOBIG, "", "the body is larger than 1 MiB");
 	if (!ct || strncasecmp(ct, "application/json", 16) || (ct[16] && ct[16] != ';' && ct[16] != ' '))
 		return yw_errf(&r->err, YW_EMEDIA, "Content-Type", "send Content-Type: application/json");
 	if (!h->entity.base || !h->entity.len)
@@ -511,6 +528,34 @@ static int decode_body(struct http_req *r)
 	}
 	if (!json_is_object(r->body))
 		return yw_errf(&r->err, YW_EJSON, "", "the body must be a JSON object");
+	return 0;
+}
+
+size_t http_route_body_max(const struct http_route *route)
+{
+	if (route->flags & HR_SMALL)
+		return HTTP_SMALL_MAX;
+	if (route->flags & HR_JSON)
+		return HTTP_JSON_MAX;
+	if (route->flags & HR_RAW)
+		return HTTP_PART_MAX;
+	return 0;
+}
+
+/*
+ * The route's own body limit, checked before anything else reads the
+ * body or the database: h2o has read the body (HTTP_BODY_MAX at most),
+ * and nothing beyond that.
+ */
+static int check_body_size(struct http_req *r)
+{
+	size_t max = http_route_body_max(r->route), len = r->h->entity.len;
+
+	if (!max && len > 0 && is_write(r->h))
+		return yw_errf(&r->err, YW_EINVAL, "", "this endpoint takes no body");
+	if (max && len > max)
+		return yw_errf(&r->err, YW_ETOOBIG, "", "the body is larger than %zu KiB, this endpoint's limit",
+			       max >> 10);
 	return 0;
 }
 
@@ -557,7 +602,7 @@ int http_api_handle(h2o_req_t *h, struct db *db)
 	if ((rc = http_route_match(h->method.base, h->method.len, h->path.base, plen, &route, &r)))
 		goto out;
 	r.route = route;
-	if ((rc = parse_query(&r)))
+	if ((rc = check_body_size(&r)) || (rc = parse_query(&r)))
 		goto out;
 	/*
 	 * A read request runs in the turn's read transaction, authentication
@@ -580,13 +625,8 @@ int http_api_handle(h2o_req_t *h, struct db *db)
 		goto out;
 	if (!(route->flags & HR_PUBLIC) && (rc = authenticate(&r)))
 		goto out;
-	if (route->flags & HR_JSON) {
-		if ((rc = decode_body(&r)))
-			goto out;
-	} else if (!(route->flags & HR_RAW) && h->entity.len > 0 && is_write(h)) {
-		rc = yw_errf(&r.err, YW_EINVAL, "", "this endpoint takes no body");
+	if ((route->flags & HR_JSON) && (rc = decode_body(&r)))
 		goto out;
-	}
 	if (route->flags & HR_BATCH) {
 		http_batch_add(&r);   /* owns r's memory now, r.touch_token included */
 		return 0;

@@ -95,7 +95,7 @@ static int login(struct http_req *r)
 	if ((rc = user_me_json(r->db, &r->actor, &me, &r->err)))
 		return rc;
 	snprintf(cookie, sizeof(cookie), "yw_session=%s" COOKIE_ATTRS "; Max-Age=%d", sid, ACCT_SESSION_TTL);
-	http_header(r, "set-cookie", cookie);
+	http_set_cookie(r, cookie);
 	sodium_memzero(sid, sizeof(sid));
 	return http_json(r, 200, json_pack("{s:o, s:s}", "user", me, "csrf_token", csrf));
 }
@@ -109,7 +109,7 @@ static int logout(struct http_req *r)
 	if (r->via_cookie) {
 		if ((rc = acct_logout(r->db, r->sid, &r->actor, &r->err)))
 			return rc;
-		http_header(r, "set-cookie", "yw_session=" COOKIE_ATTRS "; Max-Age=0");
+		http_set_cookie(r, "yw_session=" COOKIE_ATTRS "; Max-Age=0");
 	}
 	return http_send(r, 204, "application/json; charset=utf-8", "", 0);
 }
@@ -476,7 +476,7 @@ static int list_audit(struct http_req *r)
 }
 
 const struct http_route http_routes_accounts[] = {
-	{ "POST", "/api/v1/auth/login", login, HR_PUBLIC | HR_JSON | HR_NOCSRF, "log in; sets the session cookie" },
+	{ "POST", "/api/v1/auth/login", login, HR_PUBLIC | HR_JSON | HR_NOCSRF | HR_SMALL, "log in; sets the session cookie" },
 	{ "POST", "/api/v1/auth/logout", logout, 0, "log out; deletes the session" },
 	{ "GET", "/api/v1/me", me, 0, "the caller's own record, groups and CSRF token" },
 	{ "GET", "/api/v1/users", list_users, 0, "list users" },

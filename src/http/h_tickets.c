@@ -9,6 +9,7 @@
 #include "../store/db.h"
 #include "../domain/prio.h"
 #include "../domain/tk.h"
+#include "../domain/upload.h"
 #include "http.h"
 
 static const char *const no_params[] = { NULL };
@@ -260,10 +261,36 @@ static int get_attachments(struct http_req *r)
 	return get_page(r, tk_attach_list_json);
 }
 
+/*
+ * ?upload=ID: a finished upload in parts (h_uploads.c) becomes the
+ * attachment, stored as a one-request upload is; the upload is gone once
+ * it has, and stays as it was when the attachment is refused.
+ */
+static int attach_upload(struct http_req *r, struct tk_upload *u, const char *id, json_t **j)
+{
+	const char *dir = http_upload_dir(r);
+	struct upload_info info;
+	char *data;
+	int rc;
+
+	if (r->h->entity.len || http_query(r, "filename"))
+		return yw_errf(&r->err, YW_EINVAL, "upload", "with upload, send neither a body nor a filename");
+	if ((rc = upload_claim(dir, &r->actor, id, &info, &data, &r->err)))
+		return rc;
+	u->filename = info.filename;
+	u->content_type = info.content_type;
+	u->data = data;
+	u->len = (size_t)info.size;
+	rc = tk_attach_add(r->db, &r->actor, attach_dir(r), r->id, u, j, &r->err);
+	upload_release(dir, id, rc == 0);
+	free(data);
+	return rc;
+}
+
 static int post_attachment(struct http_req *r)
 {
-	static const char *const allowed[] = { "filename", "internal", NULL };
-	const char *internal;
+	static const char *const allowed[] = { "filename", "internal", "upload", NULL };
+	const char *internal, *upload;
 	struct tk_upload u;
 	json_t *j;
 	int rc;
@@ -271,15 +298,20 @@ static int post_attachment(struct http_req *r)
 	memset(&u, 0, sizeof(u));
 	if ((rc = http_query_check(r, allowed)))
 		return rc;
-	u.filename = http_query(r, "filename");
 	internal = http_query(r, "internal");
 	if (internal && strcmp(internal, "true") && strcmp(internal, "false"))
 		return yw_errf(&r->err, YW_EINVAL, "internal", "internal must be true or false");
 	u.internal = internal && !strcmp(internal, "true");
-	u.content_type = http_req_header(r, "content-type");
-	u.data = r->h->entity.base;
-	u.len = r->h->entity.len;
-	if ((rc = tk_attach_add(r->db, &r->actor, attach_dir(r), r->id, &u, &j, &r->err)))
+	if ((upload = http_query(r, "upload")))
+		rc = attach_upload(r, &u, upload, &j);
+	else {
+		u.filename = http_query(r, "filename");
+		u.content_type = http_req_header(r, "content-type");
+		u.data = r->h->entity.base;
+		u.len = r->h->entity.len;
+		rc = tk_attach_add(r->db, &r->actor, attach_dir(r), r->id, &u, &j, &r->err);
+	}
+	if (rc)
 		return rc;
 	return http_json(r, 201, j);
 }

@@ -35,9 +35,10 @@ typedef int (*http_handler_fn)(struct http_req *r);
 enum {
 	HR_PUBLIC = 1 << 0,   /* no authentication */
 	HR_JSON = 1 << 1,     /* body must be a JSON object (<= 1 MiB), parsed into r->body */
-	HR_RAW = 1 << 2,      /* body taken as is (attachments), capped by the handler */
+	HR_RAW = 1 << 2,      /* body taken as is (attachments, upload parts), <= HTTP_PART_MAX */
 	HR_NOCSRF = 1 << 3,   /* a write that needs no CSRF token (login) */
 	HR_BATCH = 1 << 4,    /* a write run in a group commit (batch.c), see r->replying */
+	HR_SMALL = 1 << 5,    /* a JSON body of at most HTTP_SMALL_MAX (login): refused before anything else */
 };
 
 struct http_route {
@@ -58,10 +59,24 @@ extern const struct http_route http_routes_tickets[];
 extern const struct http_route http_routes_calendars[];
 extern const struct http_route http_routes_sla[];
 extern const struct http_route http_routes_views[];
+extern const struct http_route http_routes_uploads[];
 
 #define HTTP_MAX_PARAMS 4
-#define HTTP_JSON_MAX (1u << 20)
-#define HTTP_BODY_MAX (16u << 20)   /* h2o's own cap: attachments + slack */
+/*
+ * Body limits. h2o reads a whole body before it calls a handler, so its
+ * global cap (HTTP_BODY_MAX, max_request_entity_size) is what a body in
+ * flight may hold: it refuses a larger declared Content-Length at once
+ * and stops a chunked body when it passes it (413, connection closed).
+ * The dispatcher then holds each route to its own limit
+ * (http_route_body_max) before authentication or decoding. Attachments
+ * larger than one raw part go up in parts (h_uploads.c).
+ */
+#define HTTP_SMALL_MAX (4u << 10)   /* HR_SMALL: a login */
+#define HTTP_JSON_MAX (1u << 20)    /* HR_JSON */
+#define HTTP_PART_MAX (1u << 20)    /* HR_RAW: one request's attachment or upload part */
+#define HTTP_BODY_MAX HTTP_JSON_MAX /* the largest of the above */
+/* The most bytes a request to route may carry. */
+size_t http_route_body_max(const struct http_route *route);
 
 struct http_query_param {
 	const char *name, *value;
@@ -84,6 +99,7 @@ struct http_req {
 	int64_t touch_token;                   /* a bearer token whose last_used_at is due */
 	char csrf[ACCT_SECRET_LEN];
 	char sid[ACCT_SECRET_LEN];
+	const char *allow;                     /* a 405's Allow header (router.c) */
 	struct yw_err err;
 	/*
 	 * HR_BATCH: the handler runs twice. First it only writes, leaving
@@ -142,6 +158,12 @@ int http_answer_send(struct http_req *r);
 int http_send(struct http_req *r, int status, const char *content_type, const void *data, size_t len);
 /* Adds a response header; name and value are copied. */
 void http_header(struct http_req *r, const char *name, const char *value);
+/*
+ * Sets a cookie: value is "name=...; attributes", to which "; Secure" is
+ * added when the request came over TLS or the server is behind a TLS
+ * proxy (http_tls_proxy).
+ */
+void http_set_cookie(struct http_req *r, const char *value);
 /* Sends the error in r->err as {"error":{"code","message","field"}}. */
 void http_send_error(struct http_req *r, int code);
 
@@ -169,7 +191,10 @@ json_t *http_cursor_json(int64_t id);
 /* If-Match: a version number, quoted or not. YW_EPRECOND when absent. */
 int http_if_match(struct http_req *r, int64_t *version);
 
-/* Routing: finds the route for method and path; 404/405 via the return code. */
+/*
+ * Routing: finds the route for method and path; 404/405 via the return
+ * code. For a 405 r->allow lists the methods the path has ("GET, POST").
+ */
 int http_route_match(const char *method, size_t mlen, const char *path, size_t plen,
 		     const struct http_route **route, struct http_req *r);
 /* All route tables, for the OpenAPI check and the router. NULL-terminated. */
@@ -209,7 +234,16 @@ struct http_server_opts {
 	const char *listen;      /* "127.0.0.1:8080" */
 	const char *web_root;    /* serve web/ from disk instead of the binary, or NULL */
 	int threads;             /* 0: one per core */
+	int max_conns;           /* open connections at most; 0: HTTP_MAX_CONNS */
+	bool h2c;                /* accept cleartext HTTP/2 (h2c upgrade, prior knowledge) */
+	bool tls_proxy;          /* behind a TLS-terminating proxy: cookies get Secure */
 };
+/*
+ * Bodies in flight hold at most max_conns x HTTP_BODY_MAX (h2o's input
+ * buffers round that up to their next power of two): the default bounds
+ * them near 512 MiB.
+ */
+#define HTTP_MAX_CONNS 512
 int http_serve(const struct http_server_opts *opts, struct yw_err *err);
 /*
  * Where files beside the database live (attachments): the directory of
@@ -217,5 +251,23 @@ int http_serve(const struct http_server_opts *opts, struct yw_err *err);
  * read-only afterwards.
  */
 extern char http_data_dir[4096];
+/* Where unfinished uploads in parts live: <data dir>/attachments/.uploads (arena). */
+const char *http_upload_dir(struct http_req *r);
+/* opts->tls_proxy, set by http_serve() before the workers start. */
+extern bool http_tls_proxy;
+
+/*
+ * Request framing (framing.c). h2o 2.2 keeps the first of two
+ * Content-Length fields, lets Transfer-Encoding win over Content-Length
+ * and accepts obs-fold and bare LF line ends: ambiguities that let a
+ * request hidden in a body run as the next one (RFC 9112 6.3, 11.2).
+ * http_framing_check() scans an HTTP/1 request's head (the start of
+ * head, up to its empty line, at most len bytes) and returns NULL when
+ * it is unambiguous, else why not. http_framing_refuse() applies it to
+ * a request before dispatch: it answers 400 and closes the connection
+ * (returning 1), or returns 0.
+ */
+const char *http_framing_check(const char *head, size_t len);
+int http_framing_refuse(h2o_req_t *req);
 
 #endif

@@ -1,5 +1,6 @@
 /* router.c - matching a request line against the route tables. */
 #include "../core/yw.h"
+#include "../core/strbuf.h"
 #include "http.h"
 
 const struct http_route *const http_route_tables[] = {
@@ -9,6 +10,7 @@ const struct http_route *const http_route_tables[] = {
 	http_routes_calendars,
 	http_routes_sla,
 	http_routes_views,
+	http_routes_uploads,
 	NULL,
 };
 
@@ -96,9 +98,24 @@ static int match(const char *pat, const char *path, size_t plen, struct http_req
  * match: that one comparison passes over most of the sixty-odd routes,
  * whose full comparison was 5% of answering GET /tickets/{id}.
  */
+/* Adds method to a 405's Allow list, once. */
+static void allow_add(struct strbuf *allow, const char *method)
+{
+	size_t n = strlen(method);
+
+	for (const char *p = allow->buf; (p = strstr(p, method)); p += n)
+		if ((p == allow->buf || p[-1] == ' ') && (p[n] == ',' || !p[n]))
+			return;
+	if (allow->len)
+		strbuf_addstr(allow, ", ");
+	strbuf_addstr(allow, method);
+}
+
 int http_route_match(const char *method, size_t mlen, const char *path, size_t plen,
 		     const struct http_route **route, struct http_req *r)
 {
+	struct strbuf allow = STRBUF_INIT;
+
 	for (int pass = 0; pass < 2; pass++) {
 		for (size_t t = 0; http_route_tables[t]; t++) {
 			for (const struct http_route *rt = http_route_tables[t]; rt->method; rt++) {
@@ -115,10 +132,14 @@ int http_route_match(const char *method, size_t mlen, const char *path, size_t p
 					*route = rt;
 					return 0;
 				}
-				return yw_errf(&r->err, YW_EMETHOD, "", "method %.*s not allowed here", (int)mlen,
-					       method);
+				allow_add(&allow, rt->method);
 			}
 		}
+	}
+	if (allow.len) {
+		r->allow = arena_strndup(&r->arena, allow.buf, allow.len);
+		strbuf_release(&allow);
+		return yw_errf(&r->err, YW_EMETHOD, "", "method %.*s not allowed here", (int)mlen, method);
 	}
 	return yw_errf(&r->err, YW_ENOTFOUND, "", "no such endpoint");
 }

@@ -13,6 +13,7 @@
 #include "../core/ytime.h"
 #include "../store/db.h"
 #include "../domain/tk.h"
+#include "../domain/upload.h"
 #include "http.h"
 #include "web.h"
 #include <arpa/inet.h>
@@ -42,14 +43,54 @@ struct api_handler {
 
 static h2o_globalconf_t config;
 char http_data_dir[4096] = ".";
+bool http_tls_proxy;
+
+/*
+ * Open connections, over all workers: each holds at most one body
+ * (HTTP_BODY_MAX) in flight, so this bounds the memory bodies take.
+ * Counted up on accept, down by the socket's on_close.
+ */
+static int conns_open, conns_max;
 
 static int on_req(h2o_handler_t *self, h2o_req_t *req)
 {
 	struct worker *w = (struct worker *)req->conn->ctx;
 
+	if (http_framing_refuse(req))
+		return 0;
 	if (h2o_memis(req->path_normalized.base, req->path_normalized.len < 5 ? 0 : 5, H2O_STRLIT("/api/")))
 		return http_api_handle(req, w->db);
 	return web_handle(req, w->opts->web_root);
+}
+
+static void sweep_uploads(void)
+{
+	char dir[4200];
+
+	snprintf(dir, sizeof(dir), "%s/attachments/.uploads", http_data_dir);
+	upload_sweep(dir, yw_now());
+}
+
+static void on_conn_close(void *data)
+{
+	(void)data;
+	__atomic_sub_fetch(&conns_open, 1, __ATOMIC_RELAXED);
+}
+
+static void on_busy_sent(h2o_socket_t *sock, const char *err)
+{
+	(void)err;
+	h2o_socket_close(sock);
+}
+
+/* Over the limit: a short 503 and the connection closed, without reading a byte. */
+static void refuse_busy(h2o_socket_t *sock)
+{
+	static h2o_iovec_t busy = { H2O_STRLIT("HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\n"
+					      "Content-Type: text/plain\r\nRetry-After: 1\r\nContent-Length: 12\r\n\r\n"
+					      "server busy\n") };
+
+	h2o_socket_write(sock, &busy, 1, on_busy_sent);
 }
 
 static void on_accept(h2o_socket_t *listener, const char *err)
@@ -61,6 +102,13 @@ static void on_accept(h2o_socket_t *listener, const char *err)
 		return;
 	if ((sock = h2o_evloop_socket_accept(listener)) == NULL)
 		return;
+	if (__atomic_add_fetch(&conns_open, 1, __ATOMIC_RELAXED) > conns_max) {
+		__atomic_sub_fetch(&conns_open, 1, __ATOMIC_RELAXED);
+		refuse_busy(sock);
+		return;
+	}
+	sock->on_close.cb = on_conn_close;
+	sock->on_close.data = NULL;
 	h2o_accept(&w->accept_ctx, sock);
 }
 
@@ -204,6 +252,10 @@ int http_serve(const struct http_server_opts *opts, struct yw_err *err)
 	h2o_config_init(&config);
 	config.server_name = h2o_iovec_init(H2O_STRLIT("yunwei"));
 	config.max_request_entity_size = HTTP_BODY_MAX;
+	/* the Upgrade: h2c header and the "PRI * HTTP/2" preface alike */
+	config.http1.upgrade_to_http2 = opts->h2c;
+	conns_max = opts->max_conns > 0 ? opts->max_conns : HTTP_MAX_CONNS;
+	http_tls_proxy = opts->tls_proxy;
 	h2o_hostconf_t *host = h2o_config_register_host(&config, h2o_iovec_init(H2O_STRLIT("default")), 65535);
 	h2o_pathconf_t *path = h2o_config_register_path(host, "/", 0);
 	struct api_handler *handler = (void *)h2o_create_handler(path, sizeof(*handler));
@@ -241,6 +293,8 @@ int http_serve(const struct http_server_opts *opts, struct yw_err *err)
 		pthread_create(&workers[i].thread, NULL, worker_main, &workers[i]);
 	yw_log_info("yunwei %s serving http://%s with %d workers, database %s", YW_VERSION,
 		    addr, nthreads, opts->db_path);
+	yw_log_info("at most %d connections, bodies of at most %u KiB each%s", conns_max,
+		    HTTP_BODY_MAX >> 10, opts->h2c ? ", cleartext HTTP/2 on" : "");
 
 	/*
 	 * The main thread waits for the stop signal and meanwhile checkpoints
@@ -251,12 +305,15 @@ int http_serve(const struct http_server_opts *opts, struct yw_err *err)
 	 * more than overwriting the old. It also brings the search index up
 	 * to date with what was written meanwhile (tk.h, tk_fts_flush).
 	 */
-	for (;;) {
+	for (unsigned ticks = 0;; ticks++) {
 		struct timespec tick = { 0, 200 * 1000 * 1000 };
 		struct yw_err cerr = YW_ERR_INIT;
 		sig = sigtimedwait(&sigs, NULL, &tick);
 		if (sig == SIGINT || sig == SIGTERM)
 			break;
+		/* once a minute: unfinished uploads in parts expire (upload.h) */
+		if (ticks % 300 == 0)
+			sweep_uploads();
 		if (tk_fts_flush_all(maint, &cerr))
 			yw_log_error("search index: %s", cerr.msg);
 		yw_err_clear(&cerr);

@@ -20,6 +20,7 @@
 #include "web.h"
 #include <sodium.h>
 #include <zlib.h>
+#include <sys/stat.h>
 
 extern const struct embed_file web_files[];
 
@@ -144,6 +145,8 @@ static void not_found(h2o_req_t *req)
 	req->res.reason = "Not Found";
 	h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL,
 		       H2O_STRLIT("application/json; charset=utf-8"));
+	h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("x-content-type-options"), 0, NULL,
+			      H2O_STRLIT("nosniff"));
 	h2o_send_inline(req, in_zh ? zh : en, in_zh ? sizeof(zh) - 1 : sizeof(en) - 1);
 }
 
@@ -220,10 +223,27 @@ static const struct web_asset *find_embedded(const char *rel)
 	return NULL;
 }
 
+/* Whether rel names a directory of the built-in files ("css" of "css/app.css"). */
+static bool is_embedded_dir(const char *rel)
+{
+	size_t n = strlen(rel);
+
+	for (size_t i = 0; i < nassets; i++)
+		if (!strncmp(assets[i].path, rel, n) && assets[i].path[n] == '/')
+			return true;
+	return false;
+}
+
+/*
+ * Sends the file rel under root. Returns 0 when sent, -1 when there is
+ * no such file, -2 when rel is a directory (which fopen opens, and which
+ * read as an empty 200).
+ */
 static int serve_from_disk(h2o_req_t *req, const char *root, const char *rel)
 {
 	struct strbuf path = STRBUF_INIT, data = STRBUF_INIT;
 	struct web_asset a;
+	struct stat sb;
 	char buf[65536];
 	size_t n;
 	FILE *f;
@@ -233,6 +253,10 @@ static int serve_from_disk(h2o_req_t *req, const char *root, const char *rel)
 	strbuf_release(&path);
 	if (!f)
 		return -1;
+	if (fstat(fileno(f), &sb) || !S_ISREG(sb.st_mode)) {
+		fclose(f);
+		return -2;
+	}
 	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
 		strbuf_add(&data, buf, n);
 	fclose(f);
@@ -265,14 +289,15 @@ int web_handle(h2o_req_t *req, const char *web_root)
 		snprintf(rel + strlen(rel), sizeof(rel) - strlen(rel), "index.html");
 
 	if (web_root) {
-		if (serve_from_disk(req, web_root, rel) == 0)
+		int rc = serve_from_disk(req, web_root, rel);
+		if (rc == 0)
 			return 0;
-		if (!strchr(rel, '.') && serve_from_disk(req, web_root, "index.html") == 0)
+		if (rc == -1 && !strchr(rel, '.') && serve_from_disk(req, web_root, "index.html") == 0)
 			return 0;
 		not_found(req);
 		return 0;
 	}
-	if ((a = find_embedded(rel)) || (!strchr(rel, '.') && (a = find_embedded("index.html"))))
+	if ((a = find_embedded(rel)) || (!strchr(rel, '.') && !is_embedded_dir(rel) && (a = find_embedded("index.html"))))
 		send_asset(req, a);
 	else
 		not_found(req);

@@ -187,6 +187,44 @@ static void test_length_in_characters(void **state)
 }
 
 /* Strings built by code (not by the JSON parser) may hold NULs or bad UTF-8. */
+/* issue 12: bidirectional controls in one-line texts; zero-width-only text is blank */
+static void test_bidi_and_zero_width(void **state)
+{
+	static const struct {
+		const char *s;
+		bool multiline;
+		const char *msg;   /* NULL: accepted */
+	} cases[] = {
+		{ "abc\u202Eexe.pdf", false, "title contains a bidirectional control character (U+202A-202E, U+2066-2069)" },
+		{ "\u202A", false, "title contains a bidirectional control character (U+202A-202E, U+2066-2069)" },
+		{ "a\u2066b\u2069", false, "title contains a bidirectional control character (U+202A-202E, U+2066-2069)" },
+		{ "a\u2069", false, "title contains a bidirectional control character (U+202A-202E, U+2066-2069)" },
+		{ "log \u202E text", true, NULL },
+		{ "\u200B", false, "title must not be blank" },
+		{ "\u200B\u200C\u200D\u2060\uFEFF", false, "title must not be blank" },
+		{ " \u3000\u00A0\u200B", true, "title must not be blank" },
+		{ "\u200Ba", false, NULL },
+		{ "\u200E\u200F", false, NULL },   /* marks, not overrides: visible direction hints */
+		{ "\u2065", false, NULL },
+		{ "\u202F", false, NULL },
+		{ "交换机\u200D告警", false, NULL },
+	};
+	struct yw_err err = YW_ERR_INIT;
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		int rc = jx_check_str("title", cases[i].s, strlen(cases[i].s), 1, 200, cases[i].multiline, &err);
+		if (!cases[i].msg && rc)
+			fail_msg("case %zu refused: %s", i, err.msg);
+		if (cases[i].msg) {
+			assert_int_equal(rc, YW_EINVAL);
+			assert_string_equal(err.field, "title");
+			assert_string_equal(err.msg, cases[i].msg);
+		}
+	}
+	/* an optional text (min 0) may be blank */
+	assert_int_equal(jx_check_str("note", "\u200B", 3, 0, 10, false, &err), 0);
+}
+
 static void test_nul_and_bad_utf8(void **state)
 {
 	struct yw_err err = YW_ERR_INIT;
@@ -307,6 +345,7 @@ int main(void)
 		cmocka_unit_test(test_bad_bodies),
 		cmocka_unit_test(test_length_in_characters),
 		cmocka_unit_test(test_nul_and_bad_utf8),
+		cmocka_unit_test(test_bidi_and_zero_width),
 		cmocka_unit_test(test_no_leak_on_later_failure),
 		cmocka_unit_test(test_long_enum_message),
 		cmocka_unit_test(test_error_text_stays_utf8),

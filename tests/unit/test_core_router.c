@@ -29,6 +29,10 @@ const struct http_route http_routes_tickets[] = {
 	{ NULL, NULL, NULL, 0, NULL },
 };
 
+const struct http_route http_routes_uploads[] = {
+	{ NULL, NULL, NULL, 0, NULL },
+};
+
 struct result {
 	int rc;
 	const struct http_route *route;
@@ -72,6 +76,31 @@ static void test_static_paths(void **state)
 	assert_int_equal(route("GET", "/api/v2/tickets").rc, YW_ENOTFOUND);
 }
 
+/* A 405 names the methods the path has, each once, for its Allow header. */
+static void test_405_allow(void **state)
+{
+	static const struct {
+		const char *method, *path, *allow;
+	} cases[] = {
+		{ "DELETE", "/api/v1/users", "GET, POST" },
+		{ "PUT", "/api/v1/users/5", "GET, PATCH" },
+		{ "POST", "/api/v1/health", "GET" },
+		{ "GET", "/api/v1/tickets/3/links/4", "DELETE" },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct http_req r;
+		const struct http_route *rt = NULL;
+
+		memset(&r, 0, sizeof(r));
+		assert_int_equal(http_route_match(cases[i].method, strlen(cases[i].method), cases[i].path,
+						  strlen(cases[i].path), &rt, &r), YW_EMETHOD);
+		assert_non_null(r.allow);
+		assert_string_equal(r.allow, cases[i].allow);
+		arena_free(&r.arena);
+	}
+}
+
 static void test_405_versus_404(void **state)
 {
 	struct http_req r;
@@ -92,6 +121,7 @@ static void test_405_versus_404(void **state)
 	assert_int_equal(http_route_match("POST", 4, "/api/v1/health", 14, &rt, &r), YW_EMETHOD);
 	assert_int_equal(r.err.code, YW_EMETHOD);
 	assert_string_equal(r.err.msg, "method POST not allowed here");
+	arena_free(&r.arena);   /* the Allow list */
 	memset(&r, 0, sizeof(r));
 	assert_int_equal(http_route_match("GET", 3, "/x", 2, &rt, &r), YW_ENOTFOUND);
 	assert_string_equal(r.err.msg, "no such endpoint");
@@ -187,6 +217,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_static_paths),
 		cmocka_unit_test(test_405_versus_404),
+		cmocka_unit_test(test_405_allow),
 		cmocka_unit_test(test_id_bounds),
 		cmocka_unit_test(test_two_ids),
 		cmocka_unit_test(test_length_bounded),

@@ -67,6 +67,7 @@ static const struct {
 	{ "calendars", http_routes_calendars },
 	{ "sla", http_routes_sla },
 	{ "views", http_routes_views },
+	{ "uploads", http_routes_uploads },
 };
 
 static const struct http_route *module_table(const char *name)

@@ -39,6 +39,7 @@ export async function api(method, path, body, opts = {}) {
   }
   if (method !== 'GET' && method !== 'HEAD' && csrfToken) headers['X-CSRF-Token'] = csrfToken;
   if (opts.ifMatch !== undefined) headers['If-Match'] = String(opts.ifMatch);
+  Object.assign(headers, opts.headers || {});
   let res;
   try {
     res = await fetch('/api/v1' + path, { method, headers, body: payload, credentials: 'same-origin' });

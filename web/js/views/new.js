@@ -7,6 +7,7 @@ import { h, put, clear, field, select, showFieldError, toast, segmented } from '
 import { api, qs, ApiError } from '../api.js';
 import { t, tOr } from '../i18n.js';
 import { go } from '../app.js';
+import { uploadAttachment, uploadProgress, showProgress } from '../upload.js';
 import { isStaff, TYPES, CHANNELS, typeText, loadCategories, loadGroups, loadMatrix, categoryTree, matrixPriority } from '../model.js';
 
 export async function render(ctx) {
@@ -76,6 +77,7 @@ export async function newTicketForm(ctx) {
   urgency.addEventListener('change', showPrio);
   const group = select([{ value: '', label: t('new.group_default') }, ...groups.map((g) => ({ value: g.id, label: g.name }))], { name: 'group_id' });
   const files = h('input', { type: 'file', name: 'files', multiple: true });
+  const progress = uploadProgress();
   const general = h('p', { class: 'form-error', role: 'alert' });
   const submit = h('button', { type: 'submit', class: 'primary', id: 'new-submit' });
   const heading = h('h1', { id: 'new-heading' });
@@ -104,7 +106,7 @@ export async function newTicketForm(ctx) {
     prio.setAttribute('aria-labelledby', 'prio-label');
     showPrio();
   }
-  put(form, field(t('new.files'), files, { name: 'files' }), general, h('div', { class: 'actions' }, submit));
+  put(form, field(t('new.files'), files, { name: 'files' }), progress, general, h('div', { class: 'actions' }, submit));
 
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
@@ -129,10 +131,11 @@ export async function newTicketForm(ctx) {
     }
     try {
       for (const f of files.files)
-        await api('POST', `/tickets/${created.id}/attachments?filename=${encodeURIComponent(f.name)}`, f, { raw: true, contentType: f.type || 'application/octet-stream' });
+        await uploadAttachment(created.id, f, { onProgress: showProgress(progress, f) });
     } catch (ex) {
       toast(t('new.attach_failed', { msg: ex.message }), 'error');
     }
+    progress.hidden = true;
     toast(t('new.created', { n: created.number || created.id }));
     go('/tickets/' + created.id);
   });

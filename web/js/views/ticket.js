@@ -5,6 +5,7 @@
 // someone else changed.
 import { h, put, clear, field, select, showFieldError, toast, segmented } from '../dom.js';
 import { api, ApiError, listAll } from '../api.js';
+import { uploadAttachment, uploadProgress, showProgress } from '../upload.js';
 import { t, tOr, fmtTime, fmtMinutes, fmtBytes } from '../i18n.js';
 import { isStaff, isLead, OPEN_STATUSES, RESOLUTION_CODES, CHANNELS, refName, refId, statusText, typeText, faultText,
   priorityText, statusBadge, priorityBadge, loadGroups, loadStaff, loadCategories, categoryTree } from '../model.js';
@@ -235,13 +236,17 @@ export async function render(ctx) {
     } else {
       const file = h('input', { type: 'file', name: 'file', multiple: true, required: true });
       const internal = h('input', { type: 'checkbox', name: 'internal' });
+      const progress = uploadProgress();
       put(form, field(t('compose.file'), file, { name: 'filename' }),
-        staff ? h('label', { class: 'check' }, internal, t('compose.internal_file')) : null);
+        staff ? h('label', { class: 'check' }, internal, t('compose.internal_file')) : null, progress);
       send = async () => {
         if (!file.files.length) throw new ApiError(400, { error: { code: 'invalid_field', field: 'filename', message: t('compose.file_missing') } });
-        for (const f of file.files)
-          await api('POST', `/tickets/${id}/attachments?filename=${encodeURIComponent(f.name)}&internal=${internal.checked}`, f,
-            { raw: true, contentType: f.type || 'application/octet-stream' });
+        try {
+          for (const f of file.files)
+            await uploadAttachment(id, f, { internal: internal.checked, onProgress: showProgress(progress, f) });
+        } finally {
+          progress.hidden = true;
+        }
       };
     }
     put(form, err, submit);
