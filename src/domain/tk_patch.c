@@ -129,7 +129,10 @@ int tk_update(struct db *db, const struct yw_actor *a, int64_t id, int64_t versi
 	if ((rc = tk_load(db, a, id, &t, err)))
 		goto fail_norow;
 	if (!acct_is_staff(a)) {
-		rc = yw_errf(err, YW_EPERM, "", "customers may comment on a ticket but not edit it");
+		/* the desk grades a ticket: name the grading field a customer tried */
+		const char *f = (p->set & TKP_IMPACT) ? "impact" : (p->set & TKP_FAULT_LEVEL) ? "fault_level" : NULL;
+		rc = f ? yw_errf(err, YW_EPERM, f, "customers may not set %s", f) :
+			 yw_errf(err, YW_EPERM, "", "customers may comment on a ticket but not edit it");
 		goto fail;
 	}
 	if (t.version != version) {
