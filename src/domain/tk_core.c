@@ -727,6 +727,29 @@ static int next_number(struct db *db, const struct tk_type *type, char *buf, siz
 	return 0;
 }
 
+/* A ticket created assigned tells its assignee; one that waits for approval, its approvers. */
+static int notify_created(struct db *db, const struct yw_actor *a, struct tk_row *t, int64_t id,
+			  const char *number, const char *title, struct yw_err *err)
+{
+	struct strbuf path = STRBUF_INIT;
+	struct tk_notice n = { TN_ASSIGNED, t, 0, NULL };
+	int rc;
+
+	if (!t->assignee_id && t->status != TS_PENDING_APPROVAL)
+		return 0;
+	t->id = id;
+	snprintf(t->number, sizeof(t->number), "%s", number);
+	t->title = (char *)title;   /* the caller's; tk_create frees nothing of t */
+	if (t->status == TS_PENDING_APPROVAL) {
+		tk_cat_path(db, t->category_id, &path);
+		n.ev = TN_APPROVAL;
+		n.text = path.buf;
+	}
+	rc = tk_notify(db, a, &n, err);
+	strbuf_release(&path);
+	return rc;
+}
+
 int tk_create(struct db *db, const struct yw_actor *a, const struct tk_new *in, int64_t *id,
 	      struct yw_err *err)
 {
@@ -835,7 +858,7 @@ int tk_create_write(struct db *db, const struct yw_actor *a, const struct tk_new
 		if ((rc = tk_hist(db, *id, a, "assignee", NULL, name, NULL, err)))
 			goto fail;
 	}
-	if ((rc = tk_fts_mark(db, *id, err)))
+	if ((rc = tk_fts_mark(db, *id, err)) || (rc = notify_created(db, a, &t, *id, number, in->title, err)))
 		goto fail;
 	/* SLA hook (sla.h): start the clocks of the matching policy, from what was written */
 	st = (struct sla_ticket){

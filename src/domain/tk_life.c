@@ -180,6 +180,34 @@ static bool blank(const char *s)
 	return !*s;
 }
 
+/*
+ * Who a step tells (tk_notify.c): a new assignee (and the one it
+ * replaces), the requester of a resolution, the people working a
+ * reopened ticket. t is the ticket before the step.
+ */
+static int notify_moved(struct db *db, const struct yw_actor *a, const struct tk_row *t, enum tk_status to,
+			int64_t assignee, const struct tk_move *m, struct yw_err *err)
+{
+	struct tk_row now = *t;   /* shares t's texts: read only */
+	struct tk_notice n = { TN_ASSIGNED, &now, t->assignee_id, NULL };
+	char name[256];
+	int rc;
+
+	now.status = to;
+	now.assignee_id = assignee;
+	if (assignee && assignee != t->assignee_id) {
+		tk_user_name(db, assignee, name, sizeof(name));
+		n.text = name;
+		if ((rc = tk_notify(db, a, &n, err)))
+			return rc;
+	}
+	if (to != TS_RESOLVED && to != TS_REOPENED)
+		return 0;
+	n.ev = to == TS_RESOLVED ? TN_RESOLVED : TN_REOPENED;
+	n.text = m->note;
+	return tk_notify(db, a, &n, err);
+}
+
 int tk_transition(struct db *db, const struct yw_actor *a, int64_t id, const struct tk_move *m,
 		  struct yw_err *err)
 {
@@ -289,6 +317,8 @@ int tk_transition(struct db *db, const struct yw_actor *a, int64_t id, const str
 	    ((rc = tk_hist(db, id, a, "resolution_code", t.resolution_code, m->resolution_code, NULL, err)) ||
 	     (!blank(m->resolution_notes) &&
 	      (rc = tk_hist(db, id, a, "resolution_notes", NULL, m->resolution_notes, NULL, err)))))
+		goto fail;
+	if ((rc = notify_moved(db, a, &t, to, assignee, m, err)))
 		goto fail;
 	/* SLA hook (sla.h): stop, pause, resume or restart the clocks */
 	if ((rc = sla_ticket_moved(db, a, id, tk_states[t.status].name, tk_states[to].name, err)))

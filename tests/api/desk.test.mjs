@@ -142,3 +142,133 @@ test('"due within 2 h" lists running clocks not yet breached, never those alread
   assert.ok(items.some((x) => x.id === b.id), 'due within the hour');
   assert.ok(!items.some((x) => x.id === a.id), 'already breached');
 });
+
+// Notifications: what each user finds in GET /notifications about a ticket.
+const notes = async (login, tid) => {
+  const r = await srv.get('/api/v1/notifications?limit=200', { token: tok[login] });
+  assert.equal(r.status, 200, r.text);
+  return r.json.items.filter((n) => n.ticket_id === tid);
+};
+const PEOPLE_TIME = /\d{4}-\d{2}-\d{2} \d{2}:\d{2}(?!:)/;
+
+test('assignment and reassignment notify the assignees, never the actor; times are for people', async () => {
+  const t = await open(srv, tok.zhangwei, { type: 'incident', title: '指派通知 notify-assign', category_id: id['交换机'],
+    requester_id: id.hd_sun, impact: 2, urgency: 2 });
+  let r = await move(srv, tok.chenjing, t.id, { to: 'assigned', assignee_id: id.lina });
+  assert.equal(r.status, 200, r.text);
+  const [n] = await notes('lina', t.id);
+  assert.equal(n.kind, 'ticket_assigned');
+  assert.match(n.subject, new RegExp(t.number));
+  assert.match(n.body, /陈静/);
+  assert.match(n.body, PEOPLE_TIME);
+  assert.doesNotMatch(n.body + n.body_en, /\d{4}-\d{2}-\d{2}T|Z\b/);
+  assert.match(n.body_en, /assigned ticket/);
+  assert.deepEqual(await notes('chenjing', t.id), []);
+  // 改派 through PATCH: the new assignee, and the previous one is told it is no longer theirs
+  const cur = await get(tok.chenjing, t.id);
+  r = await patch(tok.chenjing, cur, { assignee_id: id.wangqiang });
+  assert.equal(r.status, 200, r.text);
+  assert.equal((await notes('wangqiang', t.id))[0].kind, 'ticket_assigned');
+  const lina = await notes('lina', t.id);
+  assert.equal(lina.length, 2);
+  assert.match(lina[0].subject, /改派/);
+  assert.match(lina[0].body, /王强/);
+  // an engineer taking a ticket himself is told nothing
+  const u = await open(srv, tok.zhangwei, { type: 'incident', title: '自取 notify-self', category_id: id['交换机'] });
+  r = await move(srv, tok.lina, u.id, { to: 'assigned', assignee_id: id.lina });
+  assert.equal(r.status, 200, r.text);
+  assert.deepEqual(await notes('lina', u.id), []);
+});
+
+test('a ticket passed to another group with nobody assigned tells that group\'s supervisor', async () => {
+  const t = await open(srv, tok.zhangwei, { type: 'incident', title: '转组 notify-group', category_id: id['交换机'] });
+  const r = await patch(tok.chenjing, t, { group_id: id['业务支撑室'] });
+  assert.equal(r.status, 200, r.text);
+  const [n] = await notes('huanglei', t.id);
+  assert.equal(n.kind, 'ticket_group');
+  assert.match(n.body, /业务支撑室/);
+});
+
+test('resolution asks the requester to confirm; a reopening tells the assignee and the supervisor', async () => {
+  const t = await open(srv, tok.chenjing, { type: 'incident', title: '解决确认 notify-resolve', category_id: id['交换机'],
+    requester_id: id.hd_sun, impact: 2, urgency: 2, assignee_id: id.lina });
+  assert.equal((await move(srv, tok.lina, t.id, { to: 'in_progress' })).status, 200);
+  let r = await move(srv, tok.lina, t.id, { to: 'resolved', resolution_code: 'fixed' });
+  assert.equal(r.status, 200, r.text);
+  const [n] = await notes('hd_sun', t.id);
+  assert.equal(n.kind, 'ticket_resolved');
+  assert.match(n.subject, /请确认/);
+  assert.match(n.body, /李娜/);
+  assert.match(n.body, PEOPLE_TIME);
+  r = await move(srv, tok.hd_sun, t.id, { to: 'reopened', note: '问题依旧' });
+  assert.equal(r.status, 200, r.text);
+  for (const who of ['lina', 'chenjing']) {
+    const x = (await notes(who, t.id)).find((m) => m.kind === 'ticket_reopened');
+    assert.ok(x, who);
+    assert.match(x.body, /孙建国.*问题依旧/);
+  }
+  assert.equal((await notes('hd_sun', t.id)).filter((m) => m.kind === 'ticket_reopened').length, 0);
+});
+
+test('a customer\'s reply ends 挂起: in progress again, the SLA clock runs, the assignee is told', async () => {
+  const t = await open(srv, tok.chenjing, { type: 'incident', title: '挂起恢复 pending-reply', category_id: id['交换机'],
+    requester_id: id.hd_sun, impact: 2, urgency: 2, assignee_id: id.lina });
+  assert.equal((await move(srv, tok.lina, t.id, { to: 'in_progress' })).status, 200);
+  assert.equal((await move(srv, tok.lina, t.id, { to: 'pending', note: '等待客户提供日志' })).status, 200);
+  let cur = await get(tok.lina, t.id);
+  assert.equal(cur.status, 'pending');
+  assert.ok(cur.sla.some((c) => c.state === 'paused'), JSON.stringify(cur.sla));
+  // a staff comment does not end it
+  let r = await srv.post(`${T(t.id)}/comments`, { body: '请尽快提供日志' }, { token: tok.lina });
+  assert.equal(r.status, 201, r.text);
+  assert.equal((await get(tok.lina, t.id)).status, 'pending');
+  // another customer of the organisation answers
+  r = await srv.post(`${T(t.id)}/comments`, { body: '日志已上传' }, { token: tok.hd_zhou });
+  assert.equal(r.status, 201, r.text);
+  cur = await get(tok.lina, t.id);
+  assert.equal(cur.status, 'in_progress');
+  assert.ok(!cur.sla.some((c) => c.state === 'paused'), JSON.stringify(cur.sla));
+  const [n] = (await notes('lina', t.id)).filter((m) => m.kind === 'ticket_reply');
+  assert.match(n.body, /周丽.*日志已上传/);
+  const h = await srv.get(`${T(t.id)}/history?limit=200`, { token: tok.lina });
+  assert.ok(h.json.items.some((i) => i.field === 'status' && i.old === 'pending' && i.new === 'in_progress'
+    && i.actor.name === '周丽'), JSON.stringify(h.json.items.filter((i) => i.field === 'status')));
+  // a reply while in progress tells the assignee and changes nothing else
+  const v = cur.version;
+  r = await srv.post(`${T(t.id)}/comments`, { body: '补充：昨晚也出现过' }, { token: tok.hd_sun });
+  assert.equal(r.status, 201);
+  assert.equal((await get(tok.lina, t.id)).version, v);
+  assert.equal((await notes('lina', t.id)).filter((m) => m.kind === 'ticket_reply').length, 2);
+});
+
+test('moving a request into a category that needs approval starts the approval, as creating it there does', async () => {
+  const t = await open(srv, tok.hd_sun, { type: 'request', title: '改分类审批 approval-move', category_id: id['桌面运维'] });
+  assert.equal(t.status, 'new');
+  let r = await move(srv, tok.chenjing, t.id, { to: 'assigned', assignee_id: id.zhangwei });
+  assert.equal(r.status, 200, r.text);
+  let cur = await get(tok.chenjing, t.id);
+  // with an assignee in the same change: refused by name, nothing changes
+  const before = srv.snapshot();
+  r = await patch(tok.chenjing, cur, { category_id: id['账号权限'], assignee_id: id.chenjing });
+  assert.equal(r.status, 400, r.text);
+  assert.equal(r.json.error.field, 'assignee_id');
+  assert.equal(srv.snapshot(), before);
+  r = await patch(tok.chenjing, cur, { category_id: id['账号权限'] });
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.json.status, 'pending_approval');
+  assert.equal(r.json.assignee_id, null);
+  const [n] = await notes('huanglei', t.id);
+  assert.equal(n.kind, 'ticket_approval');
+  assert.match(n.body, /账号权限/);
+  const tr = await srv.get(`${T(t.id)}/transitions`, { token: tok.huanglei });
+  assert.ok(tr.json.items.some((i) => i.to === 'approved'));
+  // the same as a request created there: its approver is told too
+  const c = await open(srv, tok.hd_zhou, { type: 'request', title: '直接审批 approval-create', category_id: id['账号权限'] });
+  assert.equal(c.status, 'pending_approval');
+  assert.equal((await notes('huanglei', c.id))[0].kind, 'ticket_approval');
+  // an incident has no approval
+  const i = await open(srv, tok.zhangwei, { type: 'incident', title: '事件改分类 approval-incident', category_id: id['桌面运维'] });
+  r = await patch(tok.chenjing, i, { category_id: id['账号权限'] });
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.json.status, 'new');
+});
