@@ -272,3 +272,55 @@ test('moving a request into a category that needs approval starts the approval, 
   assert.equal(r.status, 200, r.text);
   assert.equal(r.json.status, 'new');
 });
+
+test('GET /tickets/{id}/assignees: everyone the caller may pick, by group, the ticket\'s group first', async () => {
+  const t = await open(srv, tok.zhangwei, { type: 'incident', title: '指派候选 assignees', category_id: id['交换机'],
+    requester_id: id.hd_sun });
+  let r = await srv.get(`${T(t.id)}/assignees`, { token: tok.chenjing });
+  assert.equal(r.status, 200, r.text);
+  const g = r.json.groups;
+  assert.equal(g[0].name, '基础网络室');
+  assert.deepEqual(g[0].members.map((m) => m.login).sort(), ['lina', 'wangqiang']);
+  assert.deepEqual(Object.keys(g[0].members[0]).sort(), ['id', 'login', 'name']);
+  assert.deepEqual(g.map((x) => x.name).sort(), ['业务支撑室', '基础网络室', '综合调度室']);
+  assert.ok(g.find((x) => x.name === '业务支撑室').members.some((m) => m.login === 'liuyang'));
+  // an engineer of the group: only himself; one of another group: nobody; a customer: 403
+  r = await srv.get(`${T(t.id)}/assignees`, { token: tok.lina });
+  assert.deepEqual(r.json.groups.map((x) => [x.name, x.members.map((m) => m.login)]), [['基础网络室', ['lina']]]);
+  r = await srv.get(`${T(t.id)}/assignees`, { token: tok.liuyang });
+  assert.deepEqual(r.json.groups, []);
+  r = await srv.get(`${T(t.id)}/assignees`, { token: tok.hd_sun });
+  assert.equal(r.status, 403);
+  r = await srv.get(`${T(999999)}/assignees`, { token: tok.chenjing });
+  assert.equal(r.status, 404);
+  r = await srv.get(`${T(t.id)}/assignees?x=1`, { token: tok.chenjing });
+  assert.equal(r.status, 400);
+});
+
+test('assigning someone of another group through PATCH moves the ticket to that group in the same change', async () => {
+  const t = await open(srv, tok.zhangwei, { type: 'incident', title: '跨组指派 cross-group', category_id: id['交换机'] });
+  let r = await patch(tok.chenjing, t, { assignee_id: id.liuyang });
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.json.group_id, id['业务支撑室']);
+  assert.equal(r.json.assignee_id, id.liuyang);
+  assert.equal(r.json.status, 'assigned');
+  assert.equal(r.json.version, t.version + 1);
+  assert.equal((await notes('liuyang', t.id))[0].kind, 'ticket_assigned');
+  // an engineer may not hand a ticket to another group
+  const u = await open(srv, tok.zhangwei, { type: 'incident', title: '跨组 engineer', category_id: id['交换机'] });
+  const before = srv.snapshot();
+  r = await patch(tok.lina, u, { assignee_id: id.liuyang });
+  assert.ok(r.status === 400 || r.status === 403, r.text);
+  assert.equal(r.json.error.field, 'assignee_id');
+  assert.equal(srv.snapshot(), before);
+});
+
+test('yunwei group desk shows and moves the service desk', async () => {
+  assert.match(srv.cli(['group', 'desk']), /service desk is group \d+ 综合调度室/);
+  assert.match(srv.cli(['group', 'desk', '基础网络室']), /基础网络室/);
+  const t = await open(srv, tok.hd_sun, { type: 'incident', title: 'CLI 服务台 cli-desk' });
+  assert.equal(t.group_id, id['基础网络室']);
+  assert.throws(() => srv.cli(['group', 'desk', '没有这个组']), /no group/);
+  assert.match(srv.cli(['group', 'desk', '综合调度室']), /综合调度室/);
+  assert.deepEqual(srv.sql('SELECT name FROM groups WHERE is_desk = 1').map((g) => g.name), ['综合调度室']);
+});
