@@ -88,10 +88,15 @@ static int customer_replied(struct db *db, const struct yw_actor *a, const struc
 	return tk_notify(db, a, &n, err);
 }
 
-static bool requester_side(const struct yw_actor *a, const struct tk_row *t)
+static bool requester_side(struct db *db, const struct yw_actor *a, const struct tk_row *t)
 {
-	return (a->user_id && a->user_id == t->requester_id) ||
-	       (a->role == ROLE_CUSTOMER && tk_can_see(a, t->org_id));
+	if (a->role == ROLE_CUSTOMER)
+		return tk_can_see(a, t->org_id);
+	/*
+	 * staff who asked for it themselves; not those who work it (the desk
+	 * logs a call as its own requester when the caller has no account)
+	 */
+	return a->user_id && a->user_id == t->requester_id && !(tk_rel(db, a, t) & W_WORK);
 }
 
 int tk_comment(struct db *db, const struct yw_actor *a, int64_t id, const char *body, bool internal,
@@ -114,7 +119,7 @@ int tk_comment(struct db *db, const struct yw_actor *a, int64_t id, const char *
 	}
 	if ((rc = add_entry(db, a, &t, internal ? "note" : "comment", body, 0, out, err)))
 		goto fail;
-	if (!internal && requester_side(a, &t) && !tk_states[t.status].final &&
+	if (!internal && requester_side(db, a, &t) && !tk_states[t.status].final &&
 	    (rc = customer_replied(db, a, &t, body, err))) {
 		json_decref(*out);
 		goto fail;

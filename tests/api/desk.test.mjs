@@ -324,3 +324,15 @@ test('yunwei group desk shows and moves the service desk', async () => {
   assert.match(srv.cli(['group', 'desk', '综合调度室']), /综合调度室/);
   assert.deepEqual(srv.sql('SELECT name FROM groups WHERE is_desk = 1').map((g) => g.name), ['综合调度室']);
 });
+
+test('a comment by staff who work the ticket never ends pending, even when they logged it as its requester', async () => {
+  const t = await open(srv, tok.chenjing, { type: 'incident', title: '自报挂起 self-requester', category_id: id['交换机'],
+    assignee_id: id.lina });
+  assert.equal(t.requester_id, id.chenjing);
+  assert.equal((await move(srv, tok.lina, t.id, { to: 'in_progress' })).status, 200);
+  assert.equal((await move(srv, tok.lina, t.id, { to: 'pending', note: '等厂商' })).status, 200);
+  const r = await srv.post(`${T(t.id)}/comments`, { body: '厂商已回电' }, { token: tok.chenjing });
+  assert.equal(r.status, 201, r.text);
+  assert.equal((await get(tok.lina, t.id)).status, 'pending');
+  assert.equal((await notes('lina', t.id)).filter((m) => m.kind === 'ticket_reply').length, 0);
+});
