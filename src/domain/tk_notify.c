@@ -58,8 +58,8 @@ static const struct {
 		"【重新打开】%s %s", "%3$s 于 %4$s 重新打开了工单 %1$s《%2$s》：%5$s",
 		"[Reopened] %s %s", "%3$s reopened ticket %1$s \"%2$s\" at %4$s: %5$s" },
 	[TN_APPROVAL] = { "ticket_approval", TO_APPROVERS,
-		"【待审批】%s %s", "工单 %1$s《%2$s》（%3$s 于 %4$s 提交/变更）需要您审批：分类 %5$s。",
-		"[Approval] %s %s", "Ticket %1$s \"%2$s\" (by %3$s at %4$s) needs your approval: category %5$s." },
+		"【待审批】%s %s", "%3$s 于 %4$s 将工单 %1$s《%2$s》提交审批（分类：%5$s），请您审批。",
+		"[Approval] %s %s", "%3$s submitted ticket %1$s \"%2$s\" for approval at %4$s (category: %5$s)." },
 };
 
 static const char *const prev_zh = "%3$s 于 %4$s 将工单 %1$s《%2$s》改派给%5$s，您无需再处理。";

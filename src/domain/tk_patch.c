@@ -246,7 +246,7 @@ int tk_update(struct db *db, const struct yw_actor *a, int64_t id, int64_t versi
 	assignee = p->set & TKP_ASSIGNEE ? p->assignee_id : t.assignee_id;
 	status = t.status;
 
-	if ((p->set & TKP_ASSIGNEE) && !(p->set & TKP_GROUP) && (rel & (R_MGR | R_SUP)) &&
+	if ((p->set & TKP_ASSIGNEE) && !(p->set & TKP_GROUP) && (rel & (R_MGR | R_SUP)) && assignee != t.assignee_id &&
 	    (rc = follow_assignee(db, assignee, &group, err)))
 		goto fail;
 	if ((p->set & TKP_ASSIGNEE) && assignee && assignee != t.assignee_id &&
