@@ -132,6 +132,8 @@ struct tk_move {
 /*
  * Moves the ticket. A pair not in the life-cycle table is YW_ESTATE with
  * err->detail = {"allowed":[...]}; a pair the caller may not take is YW_EPERM.
+ * A move to assigned naming someone outside the ticket's group moves the
+ * ticket to their group, as tk_update does.
  */
 int tk_transition(struct db *db, const struct yw_actor *a, int64_t id, const struct tk_move *m,
 		  struct yw_err *err);

@@ -208,6 +208,30 @@ int tk_check_assignee(struct db *db, const struct yw_actor *a, unsigned rel, int
 		       "engineers may only take a ticket of their own groups for themselves");
 }
 
+/*
+ * One assign control picks anyone eligible (tk_assignees_json): an
+ * assignee outside the ticket's group takes the ticket to a group of
+ * theirs, the first by id, when the caller may move it (a manager or
+ * the group's supervisor). Anyone else is left to tk_check_assignee.
+ */
+int tk_follow_assignee(struct db *db, int64_t assignee, int64_t *group, struct yw_err *err)
+{
+	int64_t g = 0;
+	int rc;
+
+	if (!assignee || !*group || acct_in_group(db, assignee, *group))
+		return 0;
+	rc = db_queryint(db, &g, err, "SELECT group_id FROM group_members WHERE user_id = ? ORDER BY group_id LIMIT 1",
+			 "i", assignee);
+	if (rc == YW_ENOTFOUND) {
+		yw_err_clear(err);
+		return 0;
+	}
+	if (!rc)
+		*group = g;
+	return rc;
+}
+
 int tk_hist(struct db *db, int64_t ticket_id, const struct yw_actor *a, const char *field,
 	    const char *old_value, const char *new_value, const char *note, struct yw_err *err)
 {

@@ -126,6 +126,14 @@ bool tk_can_see(const struct yw_actor *a, int64_t org_id);
 int tk_check_assignee(struct db *db, const struct yw_actor *a, unsigned rel, int64_t group_id,
 		      int64_t assignee_id, struct yw_err *err);
 
+/*
+ * The group a ticket moves to when a manager or the supervisor of its
+ * group assigns someone outside it: *group becomes the assignee's first
+ * group by id (unchanged when the assignee is in it, or in none, or the
+ * ticket has no group). Used by PATCH and the move to assigned.
+ */
+int tk_follow_assignee(struct db *db, int64_t assignee, int64_t *group, struct yw_err *err);
+
 /* One ticket_history row; values may be NULL. */
 int tk_hist(struct db *db, int64_t ticket_id, const struct yw_actor *a, const char *field,
 	    const char *old_value, const char *new_value, const char *note, struct yw_err *err);

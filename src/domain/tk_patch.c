@@ -110,30 +110,6 @@ static void cat_name(struct db *db, int64_t id, char *buf, size_t size)
 }
 
 /*
- * One assign control picks anyone eligible (tk_assignees_json): an
- * assignee outside the ticket's group takes the ticket to a group of
- * theirs, the first by id, when the caller may move it (a manager or
- * the group's supervisor). Anyone else is left to tk_check_assignee.
- */
-static int follow_assignee(struct db *db, int64_t assignee, int64_t *group, struct yw_err *err)
-{
-	int64_t g = 0;
-	int rc;
-
-	if (!assignee || !*group || acct_in_group(db, assignee, *group))
-		return 0;
-	rc = db_queryint(db, &g, err, "SELECT group_id FROM group_members WHERE user_id = ? ORDER BY group_id LIMIT 1",
-			 "i", assignee);
-	if (rc == YW_ENOTFOUND) {
-		yw_err_clear(err);
-		return 0;
-	}
-	if (!rc)
-		*group = g;
-	return rc;
-}
-
-/*
  * Moving a request into a category that needs approval starts the
  * approval, exactly as creating it there does: the request waits for
  * approval with nobody assigned. Once resolved, nothing is left to
@@ -247,7 +223,7 @@ int tk_update(struct db *db, const struct yw_actor *a, int64_t id, int64_t versi
 	status = t.status;
 
 	if ((p->set & TKP_ASSIGNEE) && !(p->set & TKP_GROUP) && (rel & (R_MGR | R_SUP)) && assignee != t.assignee_id &&
-	    (rc = follow_assignee(db, assignee, &group, err)))
+	    (rc = tk_follow_assignee(db, assignee, &group, err)))
 		goto fail;
 	if ((p->set & TKP_ASSIGNEE) && assignee && assignee != t.assignee_id &&
 	    (rc = tk_check_assignee(db, a, rel, group, assignee, err)))

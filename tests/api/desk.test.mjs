@@ -336,3 +336,21 @@ test('a comment by staff who work the ticket never ends pending, even when they 
   assert.equal((await get(tok.lina, t.id)).status, 'pending');
   assert.equal((await notes('lina', t.id)).filter((m) => m.kind === 'ticket_reply').length, 0);
 });
+
+test('the move to assigned takes the same cross-group pick: the ticket follows the assignee, with history', async () => {
+  const t = await open(srv, tok.zhangwei, { type: 'incident', title: '跨组 transition cross-group', category_id: id['交换机'] });
+  const r = await move(srv, tok.chenjing, t.id, { to: 'assigned', assignee_id: id.liuyang });
+  assert.equal(r.status, 200, r.text);
+  const cur = await get(tok.chenjing, t.id);
+  assert.equal(cur.group_id, id['业务支撑室']);
+  assert.equal(cur.assignee_id, id.liuyang);
+  const h = await srv.get(`${T(t.id)}/history?limit=200`, { token: tok.chenjing });
+  assert.ok(h.json.items.some((i) => i.field === 'group' && i.old === '基础网络室' && i.new === '业务支撑室'),
+    JSON.stringify(h.json.items));
+  // an engineer still only takes it himself
+  const u = await open(srv, tok.zhangwei, { type: 'incident', title: '跨组 transition engineer', category_id: id['交换机'] });
+  const before = srv.snapshot();
+  const e = await move(srv, tok.lina, u.id, { to: 'assigned', assignee_id: id.liuyang });
+  assert.ok(e.status === 400 || e.status === 403, e.text);
+  assert.equal(srv.snapshot(), before);
+});
