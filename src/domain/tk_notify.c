@@ -161,7 +161,7 @@ int tk_notify(struct db *db, const struct yw_actor *a, const struct tk_notice *n
 	unsigned to = events[n->ev].to;
 	struct who w = { .n = 0 };
 	struct strbuf bzh = STRBUF_INIT, ben = STRBUF_INIT, szh = STRBUF_INIT, sen = STRBUF_INIT, word = STRBUF_INIT;
-	const char *actor = acct_user_name(db, a->user_id);
+	const char *actor = acct_user_name(db, a->user_id), *actor_en = actor;
 	char when[32];
 	int rc = 0;
 
@@ -180,8 +180,10 @@ int tk_notify(struct db *db, const struct yw_actor *a, const struct tk_notice *n
 	if (n->text)
 		tk_excerpt(n->text, 100, &word);
 	tk_fmt_people_time(yw_now(), when, sizeof(when));
-	if (!actor || !actor[0])
+	if (!actor || !actor[0]) {
 		actor = "系统";
+		actor_en = "the system";
+	}
 	for (size_t i = 0; i < w.n && !rc; i++) {
 		const char *fz = w.prev[i] ? prev_zh : events[n->ev].body_zh;
 		const char *fe = w.prev[i] ? prev_en : events[n->ev].body_en;
@@ -192,7 +194,7 @@ int tk_notify(struct db *db, const struct yw_actor *a, const struct tk_notice *n
 		strbuf_addf(&szh, w.prev[i] ? prev_subject_zh : events[n->ev].subject_zh, t->number, t->title);
 		strbuf_addf(&sen, w.prev[i] ? prev_subject_en : events[n->ev].subject_en, t->number, t->title);
 		strbuf_addf(&bzh, fz, t->number, t->title, actor, when, word.buf);
-		strbuf_addf(&ben, fe, t->number, t->title, actor, when, word.buf);
+		strbuf_addf(&ben, fe, t->number, t->title, actor_en, when, word.buf);
 		struct ntf_msg m = { w.id[i], events[n->ev].kind, t->id, szh.buf, bzh.buf, sen.buf, ben.buf };
 		rc = ntf_add(db, &m, err);
 	}
