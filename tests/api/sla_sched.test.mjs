@@ -144,6 +144,9 @@ test('notifications: own only, unread filter, paging, read, read-all', async () 
     assert.match(n0.subject, /SLA/);
     assert.match(n0.body, /工单/);
     assert.match(n0.body_en, /Ticket/);
+    // the due time as people read it, in the calendar's zone (Asia/Shanghai)
+    assert.match(n0.body, /截止 2026-03-02 10:\d{2}。|于 2026-03-02 10:\d{2} 超时/);
+    assert.doesNotMatch(n0.body + n0.body_en, /\d{2}T\d{2}:|\+08:00/);
     assert.equal(n0.channel, 'inbox');
     assert.equal(n0.read_at, null);
     assert.match(n0.ticket_number, /^INC/);
