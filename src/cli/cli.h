@@ -47,6 +47,7 @@ int cmd_serve(int argc, const char **argv);
 int cmd_token(int argc, const char **argv);
 int cmd_ticket(int argc, const char **argv);
 int cmd_user(int argc, const char **argv);
+int cmd_group(int argc, const char **argv);
 int cmd_calendar(int argc, const char **argv);
 int cmd_sla(int argc, const char **argv);
 

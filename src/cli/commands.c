@@ -72,6 +72,11 @@ const struct cli_command cli_commands[] = {
 	  "The password for add and passwd is read as one line from standard input\n"
 	  "with --password-stdin, else taken from $YUNWEI_PASSWORD, else generated and\n"
 	  "printed once. Passwords have 8 to 128 characters." },
+	{ "group", cmd_group, "yunwei group desk [GROUP] [--db PATH]",
+	  "Shows which support group is the service desk (服务台), or makes GROUP (an id\n"
+	  "or a name) the desk. A new ticket goes to its category's group, else its\n"
+	  "organisation's, else the desk's, so that every ticket is in a queue. There\n"
+	  "is at most one desk; naming another moves it. Audited as the system." },
 	{ "calendar", cmd_calendar,
 	  "yunwei calendar list | show CAL YEAR | add CAL INSTANT MINUTES | between CAL FROM TO | import FILE [--calendar NAME] [--db PATH]",
 	  "Business calendars (工作日历), computed by the same module as the SLA clocks.\n"

@@ -418,6 +418,19 @@ char *cal_fmt_local(const struct cal *c, int64_t t, char *buf, size_t size)
 	return buf;
 }
 
+char *cal_fmt_people(const struct cal *c, int64_t t, char *buf, size_t size)
+{
+	struct tm tm;
+
+	if (!yw_gmtime(t + cal_tz_offset(c->tz, t), &tm)) {
+		snprintf(buf, size, "invalid");
+		return buf;
+	}
+	snprintf(buf, size, "%04d-%02d-%02d %02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+		 tm.tm_min);
+	return buf;
+}
+
 int cal_parse_instant(const struct cal *c, const char *s, const char *field, int64_t *out,
 		      struct yw_err *err)
 {

@@ -156,6 +156,8 @@ int32_t cal_local_day(const struct cal *c, int64_t t);
 
 /* "2026-02-13T17:00:00+08:00" in the calendar's zone; buf needs 26 bytes. */
 char *cal_fmt_local(const struct cal *c, int64_t t, char *buf, size_t size);
+/* "2026-02-13 17:00" in the calendar's zone, as people read it (notifications); buf needs 17 bytes. */
+char *cal_fmt_people(const struct cal *c, int64_t t, char *buf, size_t size);
 /*
  * An ISO 8601 instant: with Z or an offset as given, without one as wall
  * time in the calendar's zone. YW_EINVAL naming field.

@@ -14,6 +14,7 @@ const struct jx_field cat_create_fields[] = {
 	{ "default_group_id", JX_ID, JX_NULLABLE, 0, 0, IN(default_group_id), NULL },
 	{ "requires_approval", JX_BOOL, 0, 0, 0, IN(requires_approval), NULL },
 	{ "active", JX_BOOL, 0, 0, 0, IN(active), NULL },
+	{ "default_impact", JX_INT, JX_NULLABLE, 1, 3, IN(default_impact), NULL },
 };
 const size_t cat_create_nfields = ARRAY_SIZE(cat_create_fields);
 
@@ -23,6 +24,7 @@ const struct jx_field cat_patch_fields[] = {
 	{ "default_group_id", JX_ID, JX_NULLABLE, 0, 0, IN(default_group_id), NULL },
 	{ "requires_approval", JX_BOOL, 0, 0, 0, IN(requires_approval), NULL },
 	{ "active", JX_BOOL, 0, 0, 0, IN(active), NULL },
+	{ "default_impact", JX_INT, JX_NULLABLE, 1, 3, IN(default_impact), NULL },
 };
 const size_t cat_patch_nfields = ARRAY_SIZE(cat_patch_fields);
 
@@ -122,11 +124,14 @@ int cat_create(struct db *db, const struct yw_actor *a, const struct cat_input *
 		v.active = true;
 	if ((rc = db_begin(db, err)))
 		return rc;
+	if (!(v.set & CAT_F_IMPACT))
+		v.default_impact = 0;
 	if ((rc = check_state(db, 0, v.name, v.parent_id, v.default_group_id, err)) ||
 	    (rc = db_queryint(db, id, err, "INSERT INTO categories(parent_id, name, default_group_id,"
-			      " requires_approval, active, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
-			      " RETURNING id", "dsdiiii", v.parent_id, v.name, v.default_group_id,
-			      (int64_t)v.requires_approval, (int64_t)v.active, now, now)))
+			      " requires_approval, active, default_impact, created_at, updated_at)"
+			      " VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id", "dsdiidii", v.parent_id, v.name,
+			      v.default_group_id, (int64_t)v.requires_approval, (int64_t)v.active, v.default_impact,
+			      now, now)))
 		goto fail;
 	detail = json_pack("{s:s, s:o}", "name", v.name, "parent_id", jx_id_or_null(v.parent_id));
 	rc = acct_audit(db, a, "category.create", "category", *id, detail, err);
@@ -155,7 +160,8 @@ int cat_update(struct db *db, const struct yw_actor *a, int64_t id, int64_t vers
 	if ((rc = db_begin(db, err)))
 		return rc;
 	if ((rc = db_prepare(db, "SELECT name, COALESCE(parent_id, 0), COALESCE(default_group_id, 0),"
-			     " requires_approval, active, version FROM categories WHERE id = ?", &st, err)))
+			     " requires_approval, active, version, COALESCE(default_impact, 0) FROM categories"
+			     " WHERE id = ?", &st, err)))
 		goto fail;
 	db_bind_int(st, 1, id);
 	if ((rc = db_step(st, err)) == DB_ROW) {
@@ -165,6 +171,7 @@ int cat_update(struct db *db, const struct yw_actor *a, int64_t id, int64_t vers
 		old.requires_approval = db_col_int(st, 3) != 0;
 		old.active = db_col_int(st, 4) != 0;
 		old_version = db_col_int(st, 5);
+		old.default_impact = db_col_int(st, 6);
 	}
 	db_done(st);
 	if (rc == DB_DONE)
@@ -186,11 +193,14 @@ int cat_update(struct db *db, const struct yw_actor *a, int64_t id, int64_t vers
 		v.requires_approval = in->requires_approval;
 	if (in->set & CAT_F_ACTIVE)
 		v.active = in->active;
+	if (in->set & CAT_F_IMPACT)
+		v.default_impact = in->default_impact;
 	if ((rc = check_state(db, id, v.name, v.parent_id, v.default_group_id, err)) ||
 	    (rc = db_execf(db, err, "UPDATE categories SET name = ?, parent_id = ?, default_group_id = ?,"
-			   " requires_approval = ?, active = ?, updated_at = ?, version = version + 1 WHERE id = ?",
-			   "sddiiii", v.name, v.parent_id, v.default_group_id, (int64_t)v.requires_approval,
-			   (int64_t)v.active, yw_now(), id)))
+			   " requires_approval = ?, active = ?, default_impact = ?, updated_at = ?,"
+			   " version = version + 1 WHERE id = ?",
+			   "sddiidii", v.name, v.parent_id, v.default_group_id, (int64_t)v.requires_approval,
+			   (int64_t)v.active, v.default_impact, yw_now(), id)))
 		goto fail;
 	changes = json_object();
 	user_diff_str(changes, "name", old_name, v.name);
@@ -198,6 +208,7 @@ int cat_update(struct db *db, const struct yw_actor *a, int64_t id, int64_t vers
 	user_diff_int(changes, "default_group_id", old.default_group_id, v.default_group_id, false);
 	user_diff_int(changes, "requires_approval", old.requires_approval, v.requires_approval, true);
 	user_diff_int(changes, "active", old.active, v.active, true);
+	user_diff_int(changes, "default_impact", old.default_impact, v.default_impact, false);
 	detail = json_pack("{s:s, s:o}", "name", v.name, "changes", changes);
 	rc = acct_audit(db, a, "category.update", "category", id, detail, err);
 	json_decref(detail);
@@ -212,7 +223,7 @@ fail:
 }
 
 #define CAT_COLS "id, parent_id, name, default_group_id, requires_approval, active, created_at," \
-		 " updated_at, version"
+		 " updated_at, version, default_impact"
 
 static int row_json(struct db *db, struct db_stmt *st, json_t **out, struct yw_err *err)
 {
@@ -240,6 +251,7 @@ static int row_json(struct db *db, struct db_stmt *st, json_t **out, struct yw_e
 			 "created_at", jx_time_or_null(db_col_int(st, 6)),
 			 "updated_at", jx_time_or_null(db_col_int(st, 7)),
 			 "version", (json_int_t)db_col_int(st, 8));
+	json_object_set_new(*out, "default_impact", jx_id_or_null(db_col_int(st, 9)));
 	strbuf_release(&path);
 	return 0;
 }

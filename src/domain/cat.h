@@ -4,7 +4,9 @@
  * A category has a parent (NULL for a root), a name unique among its
  * siblings, and a path: the names from the root joined by " / ", computed
  * on read. default_group_id names the support group new tickets of the
- * category go to; requires_approval marks requests that need approval.
+ * category go to; requires_approval marks requests that need approval;
+ * default_impact is the impact of a new ticket that states none (a
+ * customer's never does) until the desk grades it.
  *
  * Staff read every category; customers read only active ones (an inactive
  * one is YW_ENOTFOUND to them). Only an admin creates or changes one; a
@@ -24,6 +26,7 @@ enum {
 	CAT_F_GROUP = 1 << 2,
 	CAT_F_APPROVAL = 1 << 3,
 	CAT_F_ACTIVE = 1 << 4,
+	CAT_F_IMPACT = 1 << 5,
 };
 
 struct cat_input {
@@ -32,6 +35,7 @@ struct cat_input {
 	int64_t default_group_id;   /* 0: none */
 	bool requires_approval;
 	bool active;
+	int64_t default_impact;     /* 1..3 for the desk's grading of new tickets; 0: none */
 	uint64_t set;
 };
 
@@ -49,7 +53,7 @@ int cat_update(struct db *db, const struct yw_actor *a, int64_t id, int64_t vers
 	       const struct cat_input *in, struct yw_err *err);
 /*
  * Record: id, parent_id, name, path, default_group_id, requires_approval,
- * active, created_at, updated_at, version.
+ * active, default_impact, created_at, updated_at, version.
  */
 int cat_get_json(struct db *db, const struct yw_actor *a, int64_t id, json_t **out, struct yw_err *err);
 /* active -1 any, 0 or 1 (customers always get active ones). Ordered by id. */

@@ -12,6 +12,7 @@
 #include "tk.h"
 
 #define DEMO_PASSWORD "demo1234"
+#define DEMO_DESK "综合调度室"
 
 const char demo_credentials[] =
 	"demo logins (password " DEMO_PASSWORD "):\n"
@@ -122,6 +123,9 @@ static int load_people(struct db *db, struct yw_err *err)
 					   id, user_id(db, demo_groups[i].members[m]))))
 				return rc;
 	}
+	/* the service desk: tickets that name no category (or one without a group) land there */
+	if ((rc = db_execf(db, err, "UPDATE groups SET is_desk = 1 WHERE name = ?", "s", DEMO_DESK)))
+		return rc;
 	for (size_t i = 0; i < ARRAY_SIZE(demo_cats); i++)
 		if ((rc = db_execf(db, err, "INSERT INTO categories(parent_id, name, default_group_id, requires_approval,"
 				   " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)", "dsdiii",
@@ -264,9 +268,12 @@ static int load_tickets(struct db *db, struct yw_err *err)
 		in.category_id = cat_id(db, demo_tickets[i].category);
 		in.channel = demo_tickets[i].channel;
 		in.requester_id = user_id(db, demo_tickets[i].requester);
-		in.impact = demo_tickets[i].impact;
 		in.urgency = demo_tickets[i].urgency;
-		if ((rc = act_as(db, demo_tickets[i].by, &a, err)) || (rc = tk_create(db, &a, &in, &id, err)))
+		if ((rc = act_as(db, demo_tickets[i].by, &a, err)))
+			break;
+		/* customers state urgency; the desk grades impact */
+		in.impact = a.role == ROLE_CUSTOMER ? 0 : demo_tickets[i].impact;
+		if ((rc = tk_create(db, &a, &in, &id, err)))
 			break;
 		for (size_t s = 0; s < ARRAY_SIZE(demo_tickets[i].steps) && !rc; s++) {
 			yw_time_set_fake(t0 + (int64_t)i * 12 * 3600 + ((int64_t)s + 1) * 1200);

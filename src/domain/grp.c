@@ -12,6 +12,7 @@ const struct jx_field grp_create_fields[] = {
 	{ "description", JX_TEXT, JX_NULLABLE, 1, 2000, IN(description), NULL },
 	{ "supervisor_id", JX_ID, JX_NULLABLE, 0, 0, IN(supervisor_id), NULL },
 	{ "member_ids", JX_IDS, 0, 0, 500, IN(member_ids), NULL },
+	{ "desk", JX_BOOL, 0, 0, 0, IN(desk), NULL },
 };
 const size_t grp_create_nfields = ARRAY_SIZE(grp_create_fields);
 
@@ -20,6 +21,7 @@ const struct jx_field grp_patch_fields[] = {
 	{ "description", JX_TEXT, JX_NULLABLE, 1, 2000, IN(description), NULL },
 	{ "supervisor_id", JX_ID, JX_NULLABLE, 0, 0, IN(supervisor_id), NULL },
 	{ "member_ids", JX_IDS, 0, 0, 500, IN(member_ids), NULL },
+	{ "desk", JX_BOOL, 0, 0, 0, IN(desk), NULL },
 };
 const size_t grp_patch_nfields = ARRAY_SIZE(grp_patch_fields);
 
@@ -89,6 +91,19 @@ static int set_members(struct db *db, int64_t id, const struct jx_ids *members, 
 	return rc;
 }
 
+/* Marks group id the desk or not; there is at most one desk, so marking it unmarks the other. */
+static int set_desk(struct db *db, int64_t id, bool desk, struct yw_err *err)
+{
+	int rc = 0;
+
+	if (desk)
+		rc = db_execf(db, err, "UPDATE groups SET is_desk = 0, updated_at = ?, version = version + 1"
+			      " WHERE is_desk = 1 AND id <> ?", "ii", yw_now(), id);
+	if (!rc)
+		rc = db_execf(db, err, "UPDATE groups SET is_desk = ? WHERE id = ?", "ii", (int64_t)desk, id);
+	return rc;
+}
+
 static json_t *ids_json(const struct jx_ids *ids)
 {
 	json_t *a = json_array();
@@ -117,11 +132,12 @@ int grp_create(struct db *db, const struct yw_actor *a, const struct grp_input *
 			      " updated_at) VALUES (?, ?, ?, ?, ?) RETURNING id", "ssdii", v.name,
 			      (v.set & GRP_F_DESCRIPTION) ? v.description : NULL,
 			      (v.set & GRP_F_SUPERVISOR) ? v.supervisor_id : (int64_t)0, now, now)) ||
-	    (rc = set_members(db, *id, &v.member_ids, err)))
+	    (rc = set_members(db, *id, &v.member_ids, err)) ||
+	    ((v.set & GRP_F_DESK) && v.desk && (rc = set_desk(db, *id, true, err))))
 		goto fail;
-	detail = json_pack("{s:s, s:o, s:o}", "name", v.name, "supervisor_id",
+	detail = json_pack("{s:s, s:o, s:o, s:b}", "name", v.name, "supervisor_id",
 			   jx_id_or_null((v.set & GRP_F_SUPERVISOR) ? v.supervisor_id : 0),
-			   "member_ids", ids_json(&v.member_ids));
+			   "member_ids", ids_json(&v.member_ids), "desk", (v.set & GRP_F_DESK) && v.desk);
 	rc = acct_audit(db, a, "group.create", "group", *id, detail, err);
 	json_decref(detail);
 	if (rc || (rc = db_commit(db, err)))
@@ -170,7 +186,7 @@ int grp_update(struct db *db, const struct yw_actor *a, int64_t id, int64_t vers
 {
 	struct jx_ids cur = { NULL, 0 };
 	char *old_name = NULL, *old_desc = NULL;
-	int64_t old_sup = 0, old_version = 0, sup;
+	int64_t old_sup = 0, old_version = 0, old_desk = 0, sup;
 	const char *name, *desc;
 	struct db_stmt *st;
 	json_t *changes, *detail;
@@ -182,7 +198,7 @@ int grp_update(struct db *db, const struct yw_actor *a, int64_t id, int64_t vers
 		return yw_errf(err, YW_EPERM, "", "only an admin may change groups");
 	if ((rc = check_fields(in, err)) || (rc = db_begin(db, err)))
 		return rc;
-	if ((rc = db_prepare(db, "SELECT name, description, COALESCE(supervisor_id, 0), version FROM groups"
+	if ((rc = db_prepare(db, "SELECT name, description, COALESCE(supervisor_id, 0), version, is_desk FROM groups"
 			     " WHERE id = ?", &st, err)))
 		goto fail;
 	db_bind_int(st, 1, id);
@@ -191,6 +207,7 @@ int grp_update(struct db *db, const struct yw_actor *a, int64_t id, int64_t vers
 		old_desc = db_col_text(st, 1) ? yw_strdup(db_col_text(st, 1)) : NULL;
 		old_sup = db_col_int(st, 2);
 		old_version = db_col_int(st, 3);
+		old_desk = db_col_int(st, 4);
 	}
 	db_done(st);
 	if (rc == DB_DONE)
@@ -215,10 +232,14 @@ int grp_update(struct db *db, const struct yw_actor *a, int64_t id, int64_t vers
 		goto fail;
 	if ((in->set & GRP_F_MEMBERS) && (rc = set_members(db, id, &in->member_ids, err)))
 		goto fail;
+	if ((in->set & GRP_F_DESK) && (rc = set_desk(db, id, in->desk, err)))
+		goto fail;
 	changes = json_object();
 	user_diff_str(changes, "name", old_name, name);
 	user_diff_str(changes, "description", old_desc, desc);
 	user_diff_int(changes, "supervisor_id", old_sup, sup, false);
+	if ((in->set & GRP_F_DESK) && old_desk != (int64_t)in->desk)
+		json_object_set_new(changes, "desk", json_pack("{s:b, s:b}", "old", old_desk != 0, "new", in->desk));
 	if ((in->set & GRP_F_MEMBERS) && !same_ids(&cur, &in->member_ids))
 		json_object_set_new(changes, "member_ids", json_pack("{s:o, s:o}", "old", ids_json(&cur),
 								     "new", ids_json(&in->member_ids)));
@@ -237,7 +258,7 @@ out:
 	return rc;
 }
 
-#define GRP_COLS "id, name, description, supervisor_id, created_at, updated_at, version"
+#define GRP_COLS "id, name, description, supervisor_id, created_at, updated_at, version, is_desk"
 
 static int row_json(struct db *db, struct db_stmt *st, json_t **out, struct yw_err *err)
 {
@@ -252,6 +273,7 @@ static int row_json(struct db *db, struct db_stmt *st, json_t **out, struct yw_e
 			 "created_at", jx_time_or_null(db_col_int(st, 4)),
 			 "updated_at", jx_time_or_null(db_col_int(st, 5)),
 			 "version", (json_int_t)db_col_int(st, 6));
+	json_object_set_new(*out, "desk", json_boolean(db_col_int(st, 7) != 0));
 	rc = load_members(db, db_col_int(st, 0), &members, err);
 	json_object_set_new(*out, "member_ids", ids_json(&members));
 	jx_ids_free(&members);

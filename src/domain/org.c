@@ -15,6 +15,8 @@ const struct jx_field org_create_fields[] = {
 	{ "address", JX_STR, JX_NULLABLE, 1, 500, IN(address), NULL },
 	{ "note", JX_TEXT, JX_NULLABLE, 1, 4000, IN(note), NULL },
 	{ "active", JX_BOOL, 0, 0, 0, IN(active), NULL },
+	{ "default_group_id", JX_ID, JX_NULLABLE, 0, 0, IN(default_group_id), NULL },
+	{ "default_impact", JX_INT, JX_NULLABLE, 1, 3, IN(default_impact), NULL },
 };
 const size_t org_create_nfields = ARRAY_SIZE(org_create_fields);
 
@@ -26,6 +28,8 @@ const struct jx_field org_patch_fields[] = {
 	{ "address", JX_STR, JX_NULLABLE, 1, 500, IN(address), NULL },
 	{ "note", JX_TEXT, JX_NULLABLE, 1, 4000, IN(note), NULL },
 	{ "active", JX_BOOL, 0, 0, 0, IN(active), NULL },
+	{ "default_group_id", JX_ID, JX_NULLABLE, 0, 0, IN(default_group_id), NULL },
+	{ "default_impact", JX_INT, JX_NULLABLE, 1, 3, IN(default_impact), NULL },
 };
 const size_t org_patch_nfields = ARRAY_SIZE(org_patch_fields);
 
@@ -75,6 +79,17 @@ static int check_fields(const struct org_input *in, struct yw_err *err)
 	return rc;
 }
 
+/* The default group must exist. */
+static int check_group(struct db *db, int64_t group, struct yw_err *err)
+{
+	struct yw_err e2 = YW_ERR_INIT;
+	int64_t other;
+
+	if (group && db_queryint(db, &other, &e2, "SELECT id FROM groups WHERE id = ?", "i", group))
+		return yw_errf(err, YW_EINVAL, "default_group_id", "no group %" PRId64, group);
+	return 0;
+}
+
 /* Name and code are unique: say which one is taken, before the constraint does. */
 static int check_unique(struct db *db, int64_t self, const char *name, const char *code, struct yw_err *err)
 {
@@ -105,14 +120,20 @@ int org_create(struct db *db, const struct yw_actor *a, const struct org_input *
 		v.active = true;
 	if ((rc = check_fields(&v, err)) || (rc = db_begin(db, err)))
 		return rc;
-	if ((rc = check_unique(db, 0, v.name, (v.set & ORG_F_CODE) ? v.code : NULL, err)))
+	if (!(v.set & ORG_F_GROUP))
+		v.default_group_id = 0;
+	if (!(v.set & ORG_F_IMPACT))
+		v.default_impact = 0;
+	if ((rc = check_unique(db, 0, v.name, (v.set & ORG_F_CODE) ? v.code : NULL, err)) ||
+	    (rc = check_group(db, v.default_group_id, err)))
 		goto fail;
 	if ((rc = db_queryint(db, id, err, "INSERT INTO organizations(name, code, phone, email, address, note,"
-			      " active, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-			      "ssssssiii", v.name, (v.set & ORG_F_CODE) ? v.code : NULL,
+			      " active, default_group_id, default_impact, created_at, updated_at)"
+			      " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+			      "ssssssiddii", v.name, (v.set & ORG_F_CODE) ? v.code : NULL,
 			      (v.set & ORG_F_PHONE) ? v.phone : NULL, (v.set & ORG_F_EMAIL) ? v.email : NULL,
 			      (v.set & ORG_F_ADDRESS) ? v.address : NULL, (v.set & ORG_F_NOTE) ? v.note : NULL,
-			      (int64_t)v.active, now, now)))
+			      (int64_t)v.active, v.default_group_id, v.default_impact, now, now)))
 		goto fail;
 	detail = json_pack("{s:s}", "name", v.name);
 	rc = acct_audit(db, a, "organization.create", "organization", *id, detail, err);
@@ -128,7 +149,7 @@ fail:
 struct org_row {
 	char *s[6];   /* name, code, phone, email, address, note */
 	bool active;
-	int64_t version;
+	int64_t version, group, impact;
 };
 
 static void org_row_release(struct org_row *o)
@@ -150,7 +171,8 @@ static int org_load(struct db *db, const struct yw_actor *a, int64_t id, struct 
 	int64_t org = confined_org(a);
 	int rc;
 
-	if ((rc = db_prepare(db, "SELECT name, code, phone, email, address, note, active, version"
+	if ((rc = db_prepare(db, "SELECT name, code, phone, email, address, note, active, version,"
+			     " COALESCE(default_group_id, 0), COALESCE(default_impact, 0)"
 			     " FROM organizations WHERE id = ? AND (? = 0 OR id = ?)", &st, err)))
 		return rc;
 	db_bind_int(st, 1, id);
@@ -162,6 +184,8 @@ static int org_load(struct db *db, const struct yw_actor *a, int64_t id, struct 
 			o->s[i] = db_col_text(st, i) ? yw_strdup(db_col_text(st, i)) : NULL;
 		o->active = db_col_int(st, 6) != 0;
 		o->version = db_col_int(st, 7);
+		o->group = db_col_int(st, 8);
+		o->impact = db_col_int(st, 9);
 		rc = 0;
 	} else if (rc == DB_DONE) {
 		rc = yw_errf(err, YW_ENOTFOUND, "id", "no organization %" PRId64, id);
@@ -180,6 +204,7 @@ int org_update(struct db *db, const struct yw_actor *a, int64_t id, int64_t vers
 	struct org_row o = { 0 };
 	json_t *changes, *detail;
 	bool active;
+	int64_t group, impact;
 	int rc;
 
 	if ((rc = db_begin(db, err)))
@@ -200,16 +225,22 @@ int org_update(struct db *db, const struct yw_actor *a, int64_t id, int64_t vers
 	for (int i = 0; i < 6; i++)
 		v[i] = (in->set & bits[i]) ? given[i] : o.s[i];
 	active = (in->set & ORG_F_ACTIVE) ? in->active : o.active;
-	if ((rc = check_unique(db, id, v[0], v[1], err)))
+	group = (in->set & ORG_F_GROUP) ? in->default_group_id : o.group;
+	impact = (in->set & ORG_F_IMPACT) ? in->default_impact : o.impact;
+	if ((rc = check_unique(db, id, v[0], v[1], err)) || (rc = check_group(db, group, err)))
 		goto fail;
 	if ((rc = db_execf(db, err, "UPDATE organizations SET name = ?, code = ?, phone = ?, email = ?,"
-			   " address = ?, note = ?, active = ?, updated_at = ?, version = version + 1 WHERE id = ?",
-			   "ssssssiii", v[0], v[1], v[2], v[3], v[4], v[5], (int64_t)active, yw_now(), id)))
+			   " address = ?, note = ?, active = ?, default_group_id = ?, default_impact = ?,"
+			   " updated_at = ?, version = version + 1 WHERE id = ?",
+			   "ssssssiddii", v[0], v[1], v[2], v[3], v[4], v[5], (int64_t)active, group, impact,
+			   yw_now(), id)))
 		goto fail;
 	changes = json_object();
 	for (int i = 0; i < 6; i++)
 		user_diff_str(changes, names[i], o.s[i], v[i]);
 	user_diff_int(changes, "active", o.active, active, true);
+	user_diff_int(changes, "default_group_id", o.group, group, false);
+	user_diff_int(changes, "default_impact", o.impact, impact, false);
 	detail = json_pack("{s:s, s:o}", "name", v[0], "changes", changes);
 	rc = acct_audit(db, a, "organization.update", "organization", id, detail, err);
 	json_decref(detail);
@@ -223,7 +254,8 @@ fail:
 	return rc;
 }
 
-#define ORG_COLS "id, name, code, phone, email, address, note, active, created_at, updated_at, version"
+#define ORG_COLS "id, name, code, phone, email, address, note, active, created_at, updated_at, version," \
+		 " default_group_id, default_impact"
 
 static int row_json(struct db *db, struct db_stmt *st, json_t **out, struct yw_err *err)
 {
@@ -239,6 +271,8 @@ static int row_json(struct db *db, struct db_stmt *st, json_t **out, struct yw_e
 			 "created_at", jx_time_or_null(db_col_int(st, 8)),
 			 "updated_at", jx_time_or_null(db_col_int(st, 9)),
 			 "version", (json_int_t)db_col_int(st, 10));
+	json_object_set_new(*out, "default_group_id", jx_id_or_null(db_col_int(st, 11)));
+	json_object_set_new(*out, "default_impact", jx_id_or_null(db_col_int(st, 12)));
 	return 0;
 }
 

@@ -22,6 +22,8 @@ enum {
 	ORG_F_ADDRESS = 1 << 4,
 	ORG_F_NOTE = 1 << 5,
 	ORG_F_ACTIVE = 1 << 6,
+	ORG_F_GROUP = 1 << 7,
+	ORG_F_IMPACT = 1 << 8,
 };
 
 struct org_input {
@@ -29,6 +31,8 @@ struct org_input {
 	const char *code;      /* NULL or 1..32 of [A-Za-z0-9_-], unique */
 	const char *phone, *email, *address, *note;
 	bool active;
+	int64_t default_group_id;   /* where its new tickets without a category's group go; 0: the desk */
+	int64_t default_impact;     /* the impact of its new tickets until graded; 0: the category's or 3 */
 	uint64_t set;
 };
 

@@ -270,8 +270,8 @@ int sla_ticket_write_clocks(struct db *db, const struct yw_actor *a, int64_t tic
 
 /*
  * The list filters: sla_state (a comma list of running, paused, warning,
- * breached, met) and breach_before (ISO time: a running clock due before
- * it). Appends " AND <id_expr> IN (SELECT ...)" with '?' placeholders to
+ * breached, met) and breach_before (ISO time: a running clock not yet
+ * breached that falls due before it). Appends " AND <id_expr> IN (SELECT ...)" with '?' placeholders to
  * sql and their values to binds (at most max); YW_EINVAL naming the
  * parameter. NULL parameters add nothing.
  */

@@ -161,7 +161,8 @@ static int effects(struct fire_ctx *f, const struct timer *tm, int64_t *next_due
 		strbuf_addf(&names, "%s%s", i ? ", " : "", pp.v[i].name);
 	if ((rc = sla_cal_get(db, &f->cals, c.calendar_id, &cal, err)))
 		goto out;
-	cal_fmt_local(cal, c.due_at, due, sizeof(due));
+	/* for people: 2026-12-08 14:30 in the calendar's zone, not ISO 8601 */
+	cal_fmt_people(cal, c.due_at, due, sizeof(due));
 
 	if (breach) {
 		strbuf_addf(&szh, "【SLA超时】%s %s时限已到", t.number, target_zh[c.target]);

@@ -1090,8 +1090,12 @@ int sla_filter_sql(const char *sla_state, const char *breach_before, const char 
 				       "breach_before must be an ISO 8601 time, e.g. 2026-11-25T10:00:00Z");
 		if (*nbinds + 1 > max)
 			return yw_errf(err, YW_EINVAL, "breach_before", "too many filter values");
+		if (*nbinds + 2 > max)
+			return yw_errf(err, YW_EINVAL, "breach_before", "too many filter values");
+		/* clocks that will breach by then: one already breached is sla_state=breached */
 		strbuf_addf(sql, " AND %s IN (SELECT c.ticket_id FROM sla_clocks c WHERE c.current = 1 AND"
-			    " c.stopped_at IS NULL AND c.paused = 0 AND c.due_at < ?)", id_expr);
+			    " c.stopped_at IS NULL AND c.paused = 0 AND c.due_at > ? AND c.due_at < ?)", id_expr);
+		binds[(*nbinds)++] = now;
 		binds[(*nbinds)++] = t;
 	}
 	return 0;

@@ -101,9 +101,24 @@ struct tk_patch {
 /*
  * Applies a patch to the ticket at version (YW_ESTALE when it moved on).
  * Setting an assignee on a new, approved or reopened ticket assigns it.
+ * A manager or the group's supervisor who names an assignee outside the
+ * ticket's group (and no group_id) moves the ticket to the assignee's
+ * group (the first by id) in the same change.
  */
 int tk_update(struct db *db, const struct yw_actor *a, int64_t id, int64_t version,
 	      const struct tk_patch *p, struct yw_err *err);
+
+/*
+ * GET /tickets/{id}/assignees: {"groups":[{id, name, members:[{id, name,
+ * login}]}]}, every active staff member the caller may assign the ticket
+ * to, by group, the ticket's group first. Managers and the supervisor
+ * of the ticket's group may name anyone (assigning someone of another
+ * group moves the ticket there, see tk_update); an engineer of the group
+ * only himself. Empty when nobody may be assigned now (a final status,
+ * a request waiting for approval, a caller who may not assign it);
+ * YW_EPERM for customers.
+ */
+int tk_assignees_json(struct db *db, const struct yw_actor *a, int64_t id, json_t **out, struct yw_err *err);
 
 /* A life-cycle step. to is a status name; the others depend on it. */
 struct tk_move {
@@ -117,6 +132,8 @@ struct tk_move {
 /*
  * Moves the ticket. A pair not in the life-cycle table is YW_ESTATE with
  * err->detail = {"allowed":[...]}; a pair the caller may not take is YW_EPERM.
+ * A move to assigned naming someone outside the ticket's group moves the
+ * ticket to their group, as tk_update does.
  */
 int tk_transition(struct db *db, const struct yw_actor *a, int64_t id, const struct tk_move *m,
 		  struct yw_err *err);

@@ -208,6 +208,30 @@ int tk_check_assignee(struct db *db, const struct yw_actor *a, unsigned rel, int
 		       "engineers may only take a ticket of their own groups for themselves");
 }
 
+/*
+ * One assign control picks anyone eligible (tk_assignees_json): an
+ * assignee outside the ticket's group takes the ticket to a group of
+ * theirs, the first by id, when the caller may move it (a manager or
+ * the group's supervisor). Anyone else is left to tk_check_assignee.
+ */
+int tk_follow_assignee(struct db *db, int64_t assignee, int64_t *group, struct yw_err *err)
+{
+	int64_t g = 0;
+	int rc;
+
+	if (!assignee || !*group || acct_in_group(db, assignee, *group))
+		return 0;
+	rc = db_queryint(db, &g, err, "SELECT group_id FROM group_members WHERE user_id = ? ORDER BY group_id LIMIT 1",
+			 "i", assignee);
+	if (rc == YW_ENOTFOUND) {
+		yw_err_clear(err);
+		return 0;
+	}
+	if (!rc)
+		*group = g;
+	return rc;
+}
+
 int tk_hist(struct db *db, int64_t ticket_id, const struct yw_actor *a, const char *field,
 	    const char *old_value, const char *new_value, const char *note, struct yw_err *err)
 {
@@ -223,11 +247,13 @@ int tk_fts_refresh(struct db *db, int64_t id, struct yw_err *err)
 	struct db_stmt *st;
 	int rc;
 
-	if ((rc = db_prepare(db, "SELECT number, title, description FROM tickets WHERE id = ?", &st, err)))
+	/* the requester's name too: the desk looks a caller's tickets up by who called (孙建国) */
+	if ((rc = db_prepare(db, "SELECT t.number, t.title, t.description, COALESCE(u.display_name, '')"
+			     " FROM tickets t LEFT JOIN users u ON u.id = t.requester_id WHERE t.id = ?", &st, err)))
 		return rc;
 	db_bind_int(st, 1, id);
 	if ((rc = db_step(st, err)) == DB_ROW) {
-		for (int c = 0; c < 3; c++) {
+		for (int c = 0; c < 4; c++) {
 			const char *s = db_col_text(st, c);
 			tok_index(s, strlen(s), &pub);
 		}
@@ -600,26 +626,61 @@ static int user_info(struct db *db, int64_t id, enum yw_role *role, int64_t *org
 	return rc;
 }
 
-/* An active category: its default group and whether requests in it need approval. */
-static int category_info(struct db *db, int64_t id, int64_t *group, bool *approval, struct yw_err *err)
+/* An active category: its default group and impact, and whether requests in it need approval. */
+static int category_info(struct db *db, int64_t id, int64_t *group, int64_t *impact, bool *approval,
+			 struct yw_err *err)
 {
 	struct db_stmt *st;
 	int rc;
 
-	if ((rc = db_prepare(db, "SELECT COALESCE(default_group_id, 0), requires_approval FROM categories"
-			     " WHERE id = ? AND active = 1", &st, err)))
+	if ((rc = db_prepare(db, "SELECT COALESCE(default_group_id, 0), requires_approval,"
+			     " COALESCE(default_impact, 0) FROM categories WHERE id = ? AND active = 1", &st, err)))
 		return rc;
 	db_bind_int(st, 1, id);
 	rc = db_step(st, err);
 	if (rc == DB_ROW) {
 		*group = db_col_int(st, 0);
 		*approval = db_col_int(st, 1) != 0;
+		*impact = db_col_int(st, 2);
 		rc = 0;
 	} else if (rc == DB_DONE) {
 		rc = yw_errf(err, YW_EINVAL, "category_id", "category_id names no active category");
 	}
 	db_done(st);
 	return rc;
+}
+
+/*
+ * Where a new ticket goes when the caller names no group, and its impact
+ * when the caller gives none: the category's (already in *group and
+ * *impact), else the organisation's, else the service desk group and
+ * 3 (low). A ticket that reaches no group is in nobody's queue.
+ */
+static int route_defaults(struct db *db, int64_t org, int64_t *group, int64_t *impact, struct yw_err *err)
+{
+	struct db_stmt *st;
+	int rc;
+
+	if (org && (!*group || !*impact)) {
+		if ((rc = db_prepare(db, "SELECT COALESCE(default_group_id, 0), COALESCE(default_impact, 0)"
+				     " FROM organizations WHERE id = ?", &st, err)))
+			return rc;
+		db_bind_int(st, 1, org);
+		if ((rc = db_step(st, err)) == DB_ROW) {
+			*group = *group ? *group : db_col_int(st, 0);
+			*impact = *impact ? *impact : db_col_int(st, 1);
+		}
+		db_done(st);
+		if (rc < 0)
+			return rc;
+	}
+	if (!*impact)
+		*impact = 3;
+	if (!*group && (rc = db_queryint(db, group, err, "SELECT id FROM groups WHERE is_desk = 1", "")) &&
+	    rc != YW_ENOTFOUND)
+		return rc;
+	yw_err_clear(err);
+	return 0;
 }
 
 static int check_text(const char *field, const char *s, int64_t min, int64_t max, bool multi,
@@ -661,10 +722,11 @@ static int check_new(const struct yw_actor *a, const struct tk_new *in, const st
 		if (in->organization_id && in->organization_id != a->org_id)
 			return yw_errf(err, YW_EPERM, "organization_id",
 				       "customers open tickets for their own organisation");
-		if (in->group_id || in->assignee_id || in->fault_level)
-			return yw_errf(err, YW_EPERM, in->group_id ? "group_id" : in->assignee_id ?
-				       "assignee_id" : "fault_level", "customers may not set %s",
-				       in->group_id ? "group_id" : in->assignee_id ? "assignee_id" : "fault_level");
+		/* a customer states urgency; impact and the fault level are the desk's to set */
+		const char *f = in->group_id ? "group_id" : in->assignee_id ? "assignee_id" :
+				in->impact ? "impact" : in->fault_level ? "fault_level" : NULL;
+		if (f)
+			return yw_errf(err, YW_EPERM, f, "customers may not set %s", f);
 	} else if (!acct_is_staff(a)) {
 		return yw_errf(err, YW_EPERM, "", "not allowed to open tickets");
 	}
@@ -689,6 +751,29 @@ static int next_number(struct db *db, const struct tk_type *type, char *buf, siz
 	return 0;
 }
 
+/* A ticket created assigned tells its assignee; one that waits for approval, its approvers. */
+static int notify_created(struct db *db, const struct yw_actor *a, struct tk_row *t, int64_t id,
+			  const char *number, const char *title, struct yw_err *err)
+{
+	struct strbuf path = STRBUF_INIT;
+	struct tk_notice n = { TN_ASSIGNED, t, 0, NULL };
+	int rc;
+
+	if (!t->assignee_id && t->status != TS_PENDING_APPROVAL)
+		return 0;
+	t->id = id;
+	snprintf(t->number, sizeof(t->number), "%s", number);
+	t->title = (char *)title;   /* the caller's; tk_create frees nothing of t */
+	if (t->status == TS_PENDING_APPROVAL) {
+		tk_cat_path(db, t->category_id, &path);
+		n.ev = TN_APPROVAL;
+		n.text = path.buf;
+	}
+	rc = tk_notify(db, a, &n, err);
+	strbuf_release(&path);
+	return rc;
+}
+
 int tk_create(struct db *db, const struct yw_actor *a, const struct tk_new *in, int64_t *id,
 	      struct yw_err *err)
 {
@@ -703,7 +788,7 @@ int tk_create_write(struct db *db, const struct yw_actor *a, const struct tk_new
 	struct sla_ticket st;
 	struct sla_clocks started;
 	enum yw_role rrole = ROLE_NONE;
-	int64_t rorg = 0, cat_group = 0, now = yw_now();
+	int64_t rorg = 0, cat_group = 0, cat_impact = 0, now = yw_now();
 	bool approval = false, found;
 	int prio, rc;
 	char number[32], name[256];
@@ -713,7 +798,6 @@ int tk_create_write(struct db *db, const struct yw_actor *a, const struct tk_new
 		return rc;
 	memset(&t, 0, sizeof(t));
 	t.type = type;
-	t.impact = in->impact ? in->impact : 3;
 	t.urgency = in->urgency ? in->urgency : 3;
 	t.requester_id = in->requester_id ? in->requester_id : a->user_id;
 	t.category_id = in->category_id;
@@ -721,7 +805,7 @@ int tk_create_write(struct db *db, const struct yw_actor *a, const struct tk_new
 		return rc;
 
 	/* references: each must exist and be usable by this caller */
-	if (t.category_id && (rc = category_info(db, t.category_id, &cat_group, &approval, err)))
+	if (t.category_id && (rc = category_info(db, t.category_id, &cat_group, &cat_impact, &approval, err)))
 		goto fail;
 	rc = user_info(db, t.requester_id, &rrole, &rorg, err);
 	if (rc == YW_ENOTFOUND)
@@ -748,6 +832,9 @@ int tk_create_write(struct db *db, const struct yw_actor *a, const struct tk_new
 		}
 	}
 	t.group_id = in->group_id ? in->group_id : cat_group;
+	t.impact = in->impact ? in->impact : cat_impact;
+	if ((rc = route_defaults(db, t.org_id, &t.group_id, &t.impact, err)))
+		goto fail;
 	if (in->group_id) {
 		if ((rc = db_exists(db, &found, err, "SELECT 1 FROM groups WHERE id = ?", "i", in->group_id)))
 			goto fail;
@@ -795,7 +882,7 @@ int tk_create_write(struct db *db, const struct yw_actor *a, const struct tk_new
 		if ((rc = tk_hist(db, *id, a, "assignee", NULL, name, NULL, err)))
 			goto fail;
 	}
-	if ((rc = tk_fts_mark(db, *id, err)))
+	if ((rc = tk_fts_mark(db, *id, err)) || (rc = notify_created(db, a, &t, *id, number, in->title, err)))
 		goto fail;
 	/* SLA hook (sla.h): start the clocks of the matching policy, from what was written */
 	st = (struct sla_ticket){

@@ -61,6 +61,44 @@ static int add_entry(struct db *db, const struct yw_actor *a, const struct tk_ro
 	return 0;
 }
 
+/*
+ * A public reply from the requester's side (the requester, or a customer
+ * of the ticket's organisation) tells whoever works the ticket, and on a
+ * pending ticket it is the answer being waited for: the ticket is in
+ * progress again (the only step back from pending) and its paused SLA
+ * clocks run again.
+ */
+static int customer_replied(struct db *db, const struct yw_actor *a, const struct tk_row *t, const char *body,
+			    struct yw_err *err)
+{
+	struct tk_row now = *t;   /* shares t's texts: read only */
+	struct tk_notice n = { TN_REPLY, &now, 0, body };
+	int64_t ts = yw_now();
+	int rc;
+
+	if (t->status == TS_PENDING) {
+		if ((rc = db_execf(db, err, "UPDATE tickets SET status = 'in_progress', in_progress_at = ?, updated_at = ?,"
+				   " version = version + 1 WHERE id = ?", "iii", ts, ts, t->id)) ||
+		    (rc = tk_hist(db, t->id, a, "status", "pending", "in_progress", NULL, err)) ||
+		    (rc = sla_ticket_moved(db, a, t->id, "pending", "in_progress", err)))
+			return rc;
+		now.status = TS_IN_PROGRESS;
+		n.ev = TN_RESUMED;
+	}
+	return tk_notify(db, a, &n, err);
+}
+
+static bool requester_side(struct db *db, const struct yw_actor *a, const struct tk_row *t)
+{
+	if (a->role == ROLE_CUSTOMER)
+		return tk_can_see(a, t->org_id);
+	/*
+	 * staff who asked for it themselves; not those who work it (the desk
+	 * logs a call as its own requester when the caller has no account)
+	 */
+	return a->user_id && a->user_id == t->requester_id && !(tk_rel(db, a, t) & W_WORK);
+}
+
 int tk_comment(struct db *db, const struct yw_actor *a, int64_t id, const char *body, bool internal,
 	       json_t **out, struct yw_err *err)
 {
@@ -81,6 +119,11 @@ int tk_comment(struct db *db, const struct yw_actor *a, int64_t id, const char *
 	}
 	if ((rc = add_entry(db, a, &t, internal ? "note" : "comment", body, 0, out, err)))
 		goto fail;
+	if (!internal && requester_side(db, a, &t) && !tk_states[t.status].final &&
+	    (rc = customer_replied(db, a, &t, body, err))) {
+		json_decref(*out);
+		goto fail;
+	}
 	tk_row_release(&t);
 	if ((rc = sla_commit(db, err)))
 		json_decref(*out);

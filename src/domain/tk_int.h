@@ -126,6 +126,14 @@ bool tk_can_see(const struct yw_actor *a, int64_t org_id);
 int tk_check_assignee(struct db *db, const struct yw_actor *a, unsigned rel, int64_t group_id,
 		      int64_t assignee_id, struct yw_err *err);
 
+/*
+ * The group a ticket moves to when a manager or the supervisor of its
+ * group assigns someone outside it: *group becomes the assignee's first
+ * group by id (unchanged when the assignee is in it, or in none, or the
+ * ticket has no group). Used by PATCH and the move to assigned.
+ */
+int tk_follow_assignee(struct db *db, int64_t assignee, int64_t *group, struct yw_err *err);
+
 /* One ticket_history row; values may be NULL. */
 int tk_hist(struct db *db, int64_t ticket_id, const struct yw_actor *a, const char *field,
 	    const char *old_value, const char *new_value, const char *note, struct yw_err *err);
@@ -153,5 +161,29 @@ void tk_row_write(struct jw *w, struct db *db, const struct yw_actor *a, const s
 /* Which statuses the caller may move the ticket to: a JSON array of names. */
 json_t *tk_allowed_json(const struct tk_row *t, unsigned rel);
 void tk_allowed_write(struct jw *w, const struct tk_row *t, unsigned rel);
+
+/*
+ * The desk's events that tell people (tk_notify.c): each is written to
+ * the notification outbox in the caller's transaction, to the people it
+ * concerns (never the actor), in Chinese and English.
+ */
+enum tk_notice_ev {
+	TN_ASSIGNED,   /* text: the new assignee's name (the previous one is told too) */
+	TN_GROUP,      /* passed to another group with nobody assigned; text: the group's name */
+	TN_REPLY,      /* a reply from the requester's side; text: the reply */
+	TN_RESUMED,    /* the same, which ended pending; text: the reply */
+	TN_RESOLVED,   /* asks the requester to confirm */
+	TN_REOPENED,   /* text: the reason */
+	TN_APPROVAL,   /* asks the approvers; text: the category's path */
+};
+struct tk_notice {
+	enum tk_notice_ev ev;
+	const struct tk_row *t;   /* as it is after the change: number, title, group, assignee, requester, category */
+	int64_t prev_assignee;    /* TN_ASSIGNED: the assignee before it */
+	const char *text;
+};
+int tk_notify(struct db *db, const struct yw_actor *a, const struct tk_notice *n, struct yw_err *err);
+/* "2026-12-08 14:30": an instant as people read it, in Asia/Shanghai. */
+char *tk_fmt_people_time(int64_t t, char *buf, size_t size);
 
 #endif

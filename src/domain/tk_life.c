@@ -180,13 +180,42 @@ static bool blank(const char *s)
 	return !*s;
 }
 
+/*
+ * Who a step tells (tk_notify.c): a new assignee (and the one it
+ * replaces), the requester of a resolution, the people working a
+ * reopened ticket. t is the ticket before the step.
+ */
+static int notify_moved(struct db *db, const struct yw_actor *a, const struct tk_row *t, enum tk_status to,
+			int64_t assignee, int64_t group, const struct tk_move *m, struct yw_err *err)
+{
+	struct tk_row now = *t;   /* shares t's texts: read only */
+	struct tk_notice n = { TN_ASSIGNED, &now, t->assignee_id, NULL };
+	char name[256];
+	int rc;
+
+	now.status = to;
+	now.assignee_id = assignee;
+	now.group_id = group;
+	if (assignee && assignee != t->assignee_id) {
+		tk_user_name(db, assignee, name, sizeof(name));
+		n.text = name;
+		if ((rc = tk_notify(db, a, &n, err)))
+			return rc;
+	}
+	if (to != TS_RESOLVED && to != TS_REOPENED)
+		return 0;
+	n.ev = to == TS_RESOLVED ? TN_RESOLVED : TN_REOPENED;
+	n.text = m->note;
+	return tk_notify(db, a, &n, err);
+}
+
 int tk_transition(struct db *db, const struct yw_actor *a, int64_t id, const struct tk_move *m,
 		  struct yw_err *err)
 {
 	const struct tk_rule *r;
 	struct tk_row t;
 	struct strbuf sql = STRBUF_INIT;
-	int64_t now = yw_now(), assignee;
+	int64_t now = yw_now(), assignee, group;
 	unsigned rel;
 	int to, rc;
 	char name[256];
@@ -228,10 +257,15 @@ int tk_transition(struct db *db, const struct yw_actor *a, int64_t id, const str
 		goto fail;
 	}
 	assignee = t.assignee_id;
+	group = t.group_id;
 	if (r->needs & N_ASSIGNEE) {
 		if (m->assignee_id) {
+			/* someone of another group takes the ticket there, when the caller may move it */
+			if (m->assignee_id != t.assignee_id && (rel & (R_MGR | R_SUP)) &&
+			    (rc = tk_follow_assignee(db, m->assignee_id, &group, err)))
+				goto fail;
 			if (m->assignee_id != t.assignee_id &&
-			    (rc = tk_check_assignee(db, a, rel, t.group_id, m->assignee_id, err)))
+			    (rc = tk_check_assignee(db, a, rel, group, m->assignee_id, err)))
 				goto fail;
 			assignee = m->assignee_id;
 		} else if (!assignee) {
@@ -242,7 +276,7 @@ int tk_transition(struct db *db, const struct yw_actor *a, int64_t id, const str
 
 	/* the milestone columns come from the status table, never from input */
 	strbuf_addstr(&sql, "UPDATE tickets SET status = ?, updated_at = ?, version = version + 1,"
-		      " assignee_id = ?");
+		      " assignee_id = ?, group_id = ?");
 	if (tk_states[to].at_col)
 		strbuf_addf(&sql, ", %s = ?", tk_states[to].at_col);
 	if (to == TS_IN_PROGRESS)
@@ -260,6 +294,7 @@ int tk_transition(struct db *db, const struct yw_actor *a, int64_t id, const str
 		db_bind_text(st, i++, tk_states[to].name);
 		db_bind_int(st, i++, now);
 		db_bind_id(st, i++, assignee);
+		db_bind_id(st, i++, group);
 		if (tk_states[to].at_col)
 			db_bind_int(st, i++, now);
 		if (to == TS_IN_PROGRESS)
@@ -278,6 +313,13 @@ int tk_transition(struct db *db, const struct yw_actor *a, int64_t id, const str
 	if ((rc = tk_hist(db, id, a, "status", tk_states[t.status].name, tk_states[to].name,
 			  blank(m->note) ? NULL : m->note, err)))
 		goto fail;
+	if (group != t.group_id) {
+		char old[256];
+		tk_group_name(db, t.group_id, old, sizeof(old));
+		tk_group_name(db, group, name, sizeof(name));
+		if ((rc = tk_hist(db, id, a, "group", old[0] ? old : NULL, name, NULL, err)))
+			goto fail;
+	}
 	if (assignee != t.assignee_id) {
 		char old[256];
 		tk_user_name(db, t.assignee_id, old, sizeof(old));
@@ -290,8 +332,11 @@ int tk_transition(struct db *db, const struct yw_actor *a, int64_t id, const str
 	     (!blank(m->resolution_notes) &&
 	      (rc = tk_hist(db, id, a, "resolution_notes", NULL, m->resolution_notes, NULL, err)))))
 		goto fail;
+	if ((rc = notify_moved(db, a, &t, to, assignee, group, m, err)))
+		goto fail;
 	/* SLA hook (sla.h): stop, pause, resume or restart the clocks */
-	if ((rc = sla_ticket_moved(db, a, id, tk_states[t.status].name, tk_states[to].name, err)))
+	if ((rc = sla_ticket_moved(db, a, id, tk_states[t.status].name, tk_states[to].name, err)) ||
+	    (group != t.group_id && (rc = sla_ticket_changed(db, a, id, err))))
 		goto fail;
 	strbuf_release(&sql);
 	tk_row_release(&t);

@@ -299,8 +299,11 @@ static int build(struct db *db, const struct yw_actor *a, const struct tk_query 
 	}
 	if (in->group) {
 		if (!strcmp(in->group, "mine")) {
-			strbuf_addstr(&q->sql, " AND t.group_id IN (SELECT group_id FROM group_members WHERE user_id = ?)");
-			rc = bind_i(q, a->user_id, err);
+			/* the groups the caller works in and those it leads */
+			strbuf_addstr(&q->sql, " AND t.group_id IN (SELECT group_id FROM group_members WHERE user_id = ?"
+				      " UNION SELECT id FROM groups WHERE supervisor_id = ?)");
+			if (!(rc = bind_i(q, a->user_id, err)))
+				rc = bind_i(q, a->user_id, err);
 		} else {
 			rc = id_cond(q, "group", "t.group_id", in->group, err);
 		}

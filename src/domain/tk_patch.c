@@ -109,6 +109,56 @@ static void cat_name(struct db *db, int64_t id, char *buf, size_t size)
 	strbuf_release(&sb);
 }
 
+/*
+ * Moving a request into a category that needs approval starts the
+ * approval, exactly as creating it there does: the request waits for
+ * approval with nobody assigned. Once resolved, nothing is left to
+ * approve; one already waiting keeps waiting, for the new approver.
+ */
+static int approval_starts(struct db *db, const struct tk_row *t, int64_t cat, bool *starts, struct yw_err *err)
+{
+	int64_t needs = 0;
+	int rc;
+
+	*starts = false;
+	if (cat == t->category_id || !t->type->approval || t->status == TS_PENDING_APPROVAL ||
+	    t->status == TS_RESOLVED || tk_states[t->status].final)
+		return 0;
+	if ((rc = db_queryint(db, &needs, err, "SELECT requires_approval FROM categories WHERE id = ?", "i", cat)))
+		return rc;
+	*starts = needs != 0;
+	return 0;
+}
+
+/* Who the change tells (tk_notify.c): a new assignee and the one it replaces, a new group's supervisor, the approvers. */
+static int notify_patched(struct db *db, const struct yw_actor *a, const struct tk_row *t, const struct tk_row *now,
+			  bool approval, struct yw_err *err)
+{
+	struct tk_notice n = { TN_ASSIGNED, now, t->assignee_id, NULL };
+	struct strbuf path = STRBUF_INIT;
+	char name[256];
+	int rc = 0;
+
+	if (now->assignee_id && now->assignee_id != t->assignee_id) {
+		tk_user_name(db, now->assignee_id, name, sizeof(name));
+		n.text = name;
+		rc = tk_notify(db, a, &n, err);
+	} else if (!now->assignee_id && now->group_id != t->group_id && !approval) {
+		tk_group_name(db, now->group_id, name, sizeof(name));
+		n.ev = TN_GROUP;
+		n.text = name;
+		rc = tk_notify(db, a, &n, err);
+	}
+	if (!rc && approval) {
+		tk_cat_path(db, now->category_id, &path);
+		n.ev = TN_APPROVAL;
+		n.text = path.buf;
+		rc = tk_notify(db, a, &n, err);
+	}
+	strbuf_release(&path);
+	return rc;
+}
+
 static bool str_changed(const char *a, const char *b)
 {
 	return strcmp(a ? a : "", b ? b : "") != 0;
@@ -121,7 +171,9 @@ int tk_update(struct db *db, const struct yw_actor *a, int64_t id, int64_t versi
 	int64_t now = yw_now(), group, assignee, cat, impact, urgency, fault;
 	const char *title, *desc, *channel;
 	enum tk_status status;
+	struct tk_row after;
 	unsigned rel;
+	bool approval;
 	int prio, rc, nchanged = 0;
 
 	if ((rc = db_begin(db, err)))
@@ -129,7 +181,10 @@ int tk_update(struct db *db, const struct yw_actor *a, int64_t id, int64_t versi
 	if ((rc = tk_load(db, a, id, &t, err)))
 		goto fail_norow;
 	if (!acct_is_staff(a)) {
-		rc = yw_errf(err, YW_EPERM, "", "customers may comment on a ticket but not edit it");
+		/* the desk grades a ticket: name the grading field a customer tried */
+		const char *f = (p->set & TKP_IMPACT) ? "impact" : (p->set & TKP_FAULT_LEVEL) ? "fault_level" : NULL;
+		rc = f ? yw_errf(err, YW_EPERM, f, "customers may not set %s", f) :
+			 yw_errf(err, YW_EPERM, "", "customers may comment on a ticket but not edit it");
 		goto fail;
 	}
 	if (t.version != version) {
@@ -167,6 +222,9 @@ int tk_update(struct db *db, const struct yw_actor *a, int64_t id, int64_t versi
 	assignee = p->set & TKP_ASSIGNEE ? p->assignee_id : t.assignee_id;
 	status = t.status;
 
+	if ((p->set & TKP_ASSIGNEE) && !(p->set & TKP_GROUP) && (rel & (R_MGR | R_SUP)) && assignee != t.assignee_id &&
+	    (rc = tk_follow_assignee(db, assignee, &group, err)))
+		goto fail;
 	if ((p->set & TKP_ASSIGNEE) && assignee && assignee != t.assignee_id &&
 	    (rc = tk_check_assignee(db, a, rel, group, assignee, err)))
 		goto fail;
@@ -193,6 +251,16 @@ int tk_update(struct db *db, const struct yw_actor *a, int64_t id, int64_t versi
 	}
 	if (assignee && (t.status == TS_NEW || t.status == TS_APPROVED || t.status == TS_REOPENED))
 		status = TS_ASSIGNED;
+	if ((rc = approval_starts(db, &t, cat, &approval, err)))
+		goto fail;
+	if (approval && (p->set & TKP_ASSIGNEE) && p->assignee_id) {
+		rc = yw_errf(err, YW_EINVAL, "assignee_id", "a request that needs approval is assigned after it is approved");
+		goto fail;
+	}
+	if (approval) {
+		status = TS_PENDING_APPROVAL;
+		assignee = 0;
+	}
 	if ((rc = prio_of(db, (int)impact, (int)urgency, &prio, err)))
 		goto fail;
 
@@ -226,7 +294,17 @@ int tk_update(struct db *db, const struct yw_actor *a, int64_t id, int64_t versi
 		      now, id);
 	if (rc || (rc = tk_fts_mark(db, id, err)))
 		goto fail;
-	/* SLA hook (sla.h): re-target the open clocks if what the ticket matches changed */
+	after = t;   /* shares t's texts: read only */
+	after.category_id = cat;
+	after.group_id = group;
+	after.assignee_id = assignee;
+	after.status = status;
+	after.title = (char *)title;
+	if ((rc = notify_patched(db, a, &t, &after, approval, err)))
+		goto fail;
+	/* SLA hook (sla.h): the clocks follow a status the change made, then re-target if what the ticket matches changed */
+	if (approval && (rc = sla_ticket_moved(db, a, id, tk_states[t.status].name, tk_states[status].name, err)))
+		goto fail;
 	if ((rc = sla_ticket_changed(db, a, id, err)))
 		goto fail;
 	tk_row_release(&t);

@@ -140,6 +140,17 @@ static int patch_ticket(struct http_req *r)
 	return send_ticket(r, 200, r->id);
 }
 
+static int get_assignees(struct http_req *r)
+{
+	json_t *j;
+	int rc;
+
+	if ((rc = http_query_check(r, no_params)) ||
+	    (rc = tk_assignees_json(r->db, &r->actor, r->id, &j, &r->err)))
+		return rc;
+	return http_json(r, 200, j);
+}
+
 static int get_transitions(struct http_req *r)
 {
 	json_t *j;
@@ -479,6 +490,7 @@ const struct http_route http_routes_tickets[] = {
 	{ "GET", "/api/v1/tickets", list_tickets, 0, "list and search tickets" },
 	{ "GET", "/api/v1/tickets/{id}", get_ticket, 0, "one ticket" },
 	{ "PATCH", "/api/v1/tickets/{id}", patch_ticket, HR_JSON, "change a ticket's fields" },
+	{ "GET", "/api/v1/tickets/{id}/assignees", get_assignees, 0, "whom the caller may assign it to" },
 	{ "GET", "/api/v1/tickets/{id}/transitions", get_transitions, 0, "what the caller may do next" },
 	{ "POST", "/api/v1/tickets/{id}/transitions", post_transition, HR_JSON, "move a ticket" },
 	{ "GET", "/api/v1/tickets/{id}/comments", get_comments, 0, "comments, notes and work logs" },

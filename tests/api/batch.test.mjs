@@ -105,7 +105,7 @@ test('the answer to a creation is the ticket as reading it shows it, for each ki
     [tok.chenjing, { type: 'incident', title: '答复一致 专线 assigned', category_id: id['专线'], assignee_id: id.lina,
       fault_level: 2 }],
     [tok.hd_sun, { type: 'request', title: '答复一致 账号 approval', category_id: id['账号权限'] }],
-    [tok.hd_zhou, { type: 'incident', title: '答复一致 门户', impact: 2, urgency: 3 }],
+    [tok.hd_zhou, { type: 'incident', title: '答复一致 门户', urgency: 2 }],
     [tok.lina, { type: 'request', title: '答复一致 plain' }],
   ];
   // twice over, in one burst: the answers are rendered in shared batches

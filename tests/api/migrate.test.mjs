@@ -45,6 +45,10 @@ test('init migrates a new database once and records every migration', () => {
 const DROP_0011 = ['ticket_links', 'sla_coordinations'].flatMap((t) => ['insert', 'delete', 'update']
   .map((op) => `DROP TRIGGER ${t}_count_${op};`)).join(' ') +
   ' ALTER TABLE tickets DROP COLUMN link_count; ALTER TABLE tickets DROP COLUMN coordination_count;';
+// undoes 0012: the desk group flag and the organisations' and categories' defaults
+const DROP_0012 = 'DROP INDEX groups_one_desk; ALTER TABLE groups DROP COLUMN is_desk;' +
+  ' ALTER TABLE organizations DROP COLUMN default_group_id; ALTER TABLE organizations DROP COLUMN default_impact;' +
+  ' ALTER TABLE categories DROP COLUMN default_impact;';
 
 // 0008 rebuilds sla_clocks with foreign keys off. Here the demo database is
 // put back to schema 7 (the old table, its CHECKs written with IN, and no
@@ -75,7 +79,7 @@ test('0008 rebuilds sla_clocks keeping every clock, timer and reference', () => 
       DROP TABLE search_pending;
       ${['calendars', 'calendar_windows', 'calendar_days'].flatMap((t) => ['insert', 'update', 'delete']
     .map((op) => `DROP TRIGGER ${t}_gen_${op};`)).join(' ')}
-      ${DROP_0011}
+      ${DROP_0011} ${DROP_0012}
       DELETE FROM schema_migrations WHERE version >= 8; COMMIT;`);
     assert.match(sql(db, "SELECT sql FROM sqlite_schema WHERE name = 'sla_clocks'"), /target IN \(/);
 
@@ -106,7 +110,7 @@ test('0011 counts the links and meetings tickets already have, and keeps countin
   try {
     let r = yw(['init', '--db', db, '--demo'], { YUNWEI_ADMIN_PASSWORD: 'admin-pass-123' });
     assert.equal(r.code, 0, r.err);
-    sql(db, `BEGIN; ${DROP_0011} DELETE FROM schema_migrations WHERE version >= 11;
+    sql(db, `BEGIN; ${DROP_0011} ${DROP_0012} DELETE FROM schema_migrations WHERE version >= 11;
       INSERT INTO ticket_links(ticket_id, other_id, created_at) VALUES (1, 2, 0), (2, 1, 0), (1, 3, 0), (3, 1, 0);
       INSERT INTO sla_coordinations(ticket_id, target, opened_at, participants)
         VALUES (2, 'resolution', 0, '[]'), (2, 'response', 0, '[]'), (4, 'resolution', 0, '[]'); COMMIT;`);
@@ -124,6 +128,28 @@ test('0011 counts the links and meetings tickets already have, and keeps countin
     assert.equal(sql(db, 'SELECT COUNT(*) FROM tickets t WHERE link_count !=' +
       ' (SELECT COUNT(*) FROM ticket_links l WHERE l.ticket_id = t.id) OR coordination_count !=' +
       ' (SELECT COUNT(*) FROM sla_coordinations c WHERE c.ticket_id = t.id)'), '0');
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});
+
+// 0012 on a database of schema 11: no group is the desk until an admin
+// names one, no defaults, and every ticket is marked for its search entry
+// to be rebuilt with the requester's name.
+test('0012 adds the desk flag and the defaults, and reindexes every ticket', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'yunwei-mig-'));
+  const db = join(dir, 'y.db');
+  try {
+    let r = yw(['init', '--db', db, '--demo'], { YUNWEI_ADMIN_PASSWORD: 'admin-pass-123' });
+    assert.equal(r.code, 0, r.err);
+    sql(db, `BEGIN; ${DROP_0012} DELETE FROM search_pending; DELETE FROM schema_migrations WHERE version >= 12; COMMIT;`);
+    r = yw(['init', '--db', db]);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /\(\d+ migrations? applied\)/);
+    assert.equal(sql(db, 'SELECT COUNT(*) FROM groups WHERE is_desk = 1'), '0');
+    assert.equal(sql(db, 'SELECT COUNT(*) FROM organizations WHERE default_group_id IS NOT NULL OR default_impact IS NOT NULL'), '0');
+    assert.equal(sql(db, 'SELECT COUNT(*) FROM categories WHERE default_impact IS NOT NULL'), '0');
+    assert.equal(sql(db, 'SELECT COUNT(*) FROM search_pending'), sql(db, 'SELECT COUNT(*) FROM tickets'));
+    // one desk at most
+    assert.notEqual(spawnSync('sqlite3', [db, 'UPDATE groups SET is_desk = 1'], { encoding: 'utf8' }).status, 0);
   } finally { rmSync(dir, { recursive: true, force: true }); }
 });
 

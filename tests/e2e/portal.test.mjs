@@ -22,9 +22,13 @@ test('a customer submits, sees no internal note, replies and confirms', async ()
   await form.getByLabel('分类').selectOption(String(cats[0].id));
   await form.getByLabel('标题', { exact: true }).fill('申请开通财务系统测试账号');
   await form.getByLabel('描述').fill('新员工入职，需要测试环境账号。');
+  // the customer states urgency; impact is the desk's and not offered
+  assert.equal(await form.locator('[name=impact]').count(), 0);
+  await form.getByLabel('紧急程度').selectOption('2');
   await form.getByRole('button', { name: '提交请求' }).click();
   await page.waitForURL(/\/tickets\/\d+$/);
   const id = Number(new URL(page.url()).pathname.split('/').pop());
+  assert.equal((await admin.get('/tickets/' + id)).urgency, 2);
   await page.waitForSelector('#tk-title');
   assert.equal(await page.locator('#tk-title').textContent(), '申请开通财务系统测试账号');
   // customers get reply + attach only, and no staff actions

@@ -1,7 +1,7 @@
 // The new-ticket form. For the desk (a phone call, a walk-in): requester
 // lookup by name or phone, category tree, impact × urgency with the
 // priority the matrix gives, shown as you pick. For a customer (portal):
-// type, category, title, description, attachments. Errors from the API
+// type, category, title, description, urgency (never impact), attachments. Errors from the API
 // are shown at their field.
 import { h, put, clear, field, select, showFieldError, toast, segmented } from '../dom.js';
 import { api, qs, ApiError } from '../api.js';
@@ -105,6 +105,9 @@ export async function newTicketForm(ctx) {
     field(t('col.group'), group, { name: 'group_id' }));
     prio.setAttribute('aria-labelledby', 'prio-label');
     showPrio();
+  } else {
+    // a customer states urgency; impact and the fault level are the desk's to set
+    form.append(field(t('col.urgency'), urgency, { name: 'urgency' }));
   }
   put(form, field(t('new.files'), files, { name: 'files' }), progress, general, h('div', { class: 'actions' }, submit));
 
@@ -113,10 +116,10 @@ export async function newTicketForm(ctx) {
     showFieldError(form, null);
     const body = { type: form.querySelector('input[name=type]:checked').value, title: title.value, description: desc.value };
     if (cat.value) body.category_id = Number(cat.value);
+    body.urgency = Number(urgency.value);
     if (staff) {
       body.channel = channel.value;
       body.impact = Number(impact.value);
-      body.urgency = Number(urgency.value);
       if (reqId.value) body.requester_id = Number(reqId.value);
       if (group.value) body.group_id = Number(group.value);
     }
