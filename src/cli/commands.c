@@ -9,29 +9,18 @@ const struct cli_command cli_commands[] = {
 	  "or a generated one that is printed once. --demo loads the demo department\n"
 	  "(groups, engineers, a customer organisation, categories, tickets) once.\n"
 	  "--db defaults to $YUNWEI_DB, then var/yunwei.db." },
-	{ "serve", cmd_serve, "yunwei serve [--db PATH] [--listen ADDR:PORT] [--threads N] [--web-root DIR]
-"
+	{ "serve", cmd_serve, "yunwei serve [--db PATH] [--listen ADDR:PORT] [--threads N] [--web-root DIR]\n"
 	  "             [--trusted-proxy CIDR[,CIDR...]] [--max-connections N] [--h2c] [--tls-proxy]",
-	  "Runs the HTTP server: the JSON API under /api/v1/ and the web UI at /.
-"
-	  "--listen defaults to 127.0.0.1:8080; --threads to one worker per core.
-"
-	  "--trusted-proxy (repeatable; else $YUNWEI_TRUSTED_PROXIES) names the reverse
-"
-	  "proxies whose X-Forwarded-For gives the client's address (for the login
-"
-	  "throttle and the audit log); from any other peer the header is ignored.
-"
-	  "--max-connections caps open connections (default 512; beyond it a new
-"
-	  "one gets 503): each holds at most one 1 MiB body, so bodies in flight
-"
-	  "hold at most N MiB. --h2c accepts cleartext HTTP/2 (off by default).
-"
-	  "--tls-proxy says a TLS-terminating proxy is in front: the session cookie
-"
-	  "is then marked Secure.
-"
+	  "Runs the HTTP server: the JSON API under /api/v1/ and the web UI at /.\n"
+	  "--listen defaults to 127.0.0.1:8080; --threads to one worker per core.\n"
+	  "--trusted-proxy (repeatable; else $YUNWEI_TRUSTED_PROXIES) names the reverse\n"
+	  "proxies whose X-Forwarded-For gives the client's address (for the login\n"
+	  "throttle and the audit log); from any other peer the header is ignored.\n"
+	  "--max-connections caps open connections (default 512; beyond it a new\n"
+	  "one gets 503): each holds at most one 1 MiB body, so bodies in flight\n"
+	  "hold at most N MiB. --h2c accepts cleartext HTTP/2 (off by default).\n"
+	  "--tls-proxy says a TLS-terminating proxy is in front: the session cookie\n"
+	  "is then marked Secure.\n"
 	  "SIGINT or SIGTERM stops it cleanly: requests in flight finish and the\n"
 	  "database is closed." },
 	{ "token", cmd_token, "yunwei token create USER [--name NAME] [--db PATH] | yunwei token revoke ID [--db PATH]",
