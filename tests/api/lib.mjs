@@ -1,6 +1,7 @@
 // Shared harness for the API tests: starts the real `yunwei serve` on a
 // free loopback port with a fresh database, and talks to it with fetch.
 import { spawn, execFileSync } from 'node:child_process';
+import net from 'node:net';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -157,3 +158,41 @@ export class Server {
 }
 
 function lower(h) { return Object.fromEntries(Object.entries(h).map(([k, v]) => [k.toLowerCase(), v])); }
+
+// A raw HTTP/1.1 exchange on one connection (for what fetch cannot send,
+// or cannot read: an answer that comes before the body is sent). Writes head and body, and resolves when the server
+// closed the connection, or `until` says the answer is whole, with every
+// byte received.
+export function exchange(s, head, body, { until } = {}) {
+  return new Promise((resolve, reject) => {
+    const sock = net.connect(Number(new URL(s.base).port), '127.0.0.1');
+    const chunks = [];
+    let closed = false, done = false;
+    const finish = () => {
+      if (done) return;
+      done = true;
+      const data = Buffer.concat(chunks);
+      const text = data.toString('latin1');
+      const m = text.match(/^HTTP\/1\.1 (\d{3})/);
+      resolve({ status: m ? Number(m[1]) : 0, text, data, closed, count: (text.match(/HTTP\/1\.1 \d{3} [A-Z]/g) || []).length });
+      sock.destroy();
+    };
+    sock.on('data', (d) => {
+      chunks.push(d);
+      if (until && until(Buffer.concat(chunks).toString('latin1'))) finish();
+    });
+    sock.on('error', (e) => { if (e.code !== 'ECONNRESET' && e.code !== 'EPIPE') reject(e); });
+    sock.on('close', () => { closed = true; finish(); });
+    sock.on('connect', () => {
+      sock.write(head);
+      if (body) sock.write(body);
+    });
+  });
+}
+
+export const wholeResponse = (t) => {
+  const i = t.indexOf('\r\n\r\n');
+  if (i < 0) return false;
+  const m = t.match(/content-length: *(\d+)/i);
+  return m && t.length >= i + 4 + Number(m[1]);
+};

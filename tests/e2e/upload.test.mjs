@@ -63,7 +63,7 @@ test('a customer submits a request with a 1.5 MiB photo from the portal: it goes
   await form.getByLabel('分类').selectOption(String(cats[0].id));
   await form.getByLabel('标题', { exact: true }).fill('机房漏水照片');
   await page.setInputFiles('#new-ticket input[type=file]', { name: '现场.jpg', mimeType: 'image/jpeg', buffer: data });
-  await form.getByRole('button', { name: '提交工单' }).click();
+  await form.getByRole('button', { name: '提交请求' }).click();
   await page.waitForURL(/\/tickets\/\d+$/);
   const id = Number(new URL(page.url()).pathname.split('/').pop());
   await page.locator('a', { hasText: '现场.jpg' }).waitFor();

@@ -107,7 +107,7 @@ export async function newTicketForm(ctx) {
     showPrio();
   } else {
     // a customer states urgency; impact and the fault level are the desk's to set
-    form.append(field(t('col.urgency'), urgency, { name: 'urgency' }));
+    put(form, field(t('col.urgency'), urgency, { name: 'urgency' }));
   }
   put(form, field(t('new.files'), files, { name: 'files' }), progress, general, h('div', { class: 'actions' }, submit));
 
