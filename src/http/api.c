@@ -532,6 +532,9 @@ int http_api_handle(h2o_req_t *h, struct db *db)
 		goto out;
 	if (!(route->flags & HR_PUBLIC) && (rc = authenticate(&r)))
 		goto out;
+	/* the one permission check of every route (domain/perm.h) */
+	if ((rc = perm_request(db, &r.actor, route->perm, r.id, &r.err)))
+		goto out;
 	if (route->flags & HR_JSON) {
 		if ((rc = decode_body(&r)))
 			goto out;
