@@ -8,6 +8,7 @@
 #include "../core/ytime.h"
 #include "../store/db.h"
 #include "acct.h"
+#include "perm.h"
 #include "prio.h"
 #include "tk_int.h"
 #include "sla.h"
@@ -128,10 +129,8 @@ int tk_update(struct db *db, const struct yw_actor *a, int64_t id, int64_t versi
 		return rc;
 	if ((rc = tk_load(db, a, id, &t, err)))
 		goto fail_norow;
-	if (!acct_is_staff(a)) {
-		rc = yw_errf(err, YW_EPERM, "", "customers may comment on a ticket but not edit it");
+	if ((rc = perm_request(db, a, P_TICKET_UPDATE, id, err)))
 		goto fail;
-	}
 	if (t.version != version) {
 		rc = yw_errf(err, YW_ESTALE, "If-Match", "the ticket was changed (now version %" PRId64
 			     "); reload it and apply your change again", t.version);
