@@ -105,6 +105,8 @@ static const struct perm_row rows[P_COUNT] = {
 	[P_TICKET_ATTACH] = { "ticket", "attach", PK_TICKET, "you may not add attachments to this ticket",
 			      TICKET_READERS },
 	[P_TICKET_LINK] = { "ticket", "link", PK_TICKET, "only staff link tickets", STAFF },
+	/* not a route's: what a comment or an attachment may be (tk_entry.c, tk_attach.c) */
+	[P_TICKET_INTERNAL] = { "ticket", "internal", PK_TICKET, "only staff write internal notes", STAFF },
 	[P_TICKET_ONSITE] = { "ticket", "onsite", PK_TICKET,
 			      "only the ticket's assignee, group and managers record the arrival on site", WORKERS },
 

@@ -33,6 +33,7 @@
 
 #include "../core/err.h"
 #include "acct.h"
+#include "perm.h"
 
 struct db;
 
@@ -107,6 +108,7 @@ enum perm {
 	P_TICKET_LINK,
 	P_TICKET_ONSITE,
 	P_ATTACHMENT_READ,
+	P_TICKET_INTERNAL,
 	P_PRIORITY_MATRIX_READ,
 	P_PRIORITY_MATRIX_UPDATE,
 	P_COUNT

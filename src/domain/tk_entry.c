@@ -76,7 +76,7 @@ int tk_comment(struct db *db, const struct yw_actor *a, int64_t id, const char *
 		return rc;
 	if ((rc = tk_load(db, a, id, &t, err)))
 		goto fail_norow;
-	if (internal && !acct_is_staff(a)) {
+	if (internal && !perm_allows(a, P_TICKET_INTERNAL, NULL)) {
 		rc = yw_errf(err, YW_EPERM, "internal", "only staff write internal notes");
 		goto fail;
 	}

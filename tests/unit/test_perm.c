@@ -133,6 +133,9 @@ static void workers_only_record_onsite_and_move(void **state)
 	/* a customer cancels, confirms or reopens its organisation's tickets (the life cycle says which) */
 	assert_true(perm_allows(&customer, P_TICKET_TRANSITION, &other));
 	assert_false(perm_allows(&customer, P_TICKET_TRANSITION, &(struct perm_facts){ .org_id = 8 }));
+	/* internal notes and attachments are staff's */
+	assert_false(perm_allows(&customer, P_TICKET_INTERNAL, NULL));
+	assert_true(perm_allows(&engineer, P_TICKET_INTERNAL, NULL));
 	/* staff read and comment on every ticket */
 	assert_true(perm_allows(&engineer, P_TICKET_READ, &other));
 	assert_true(perm_allows(&engineer, P_TICKET_COMMENT, &other));
