@@ -1,6 +1,7 @@
 /*
- * api.c - one request under /api/: route, authenticate, decode, call the
- * handler, and turn any error into the one error response.
+ * api.c - one request under /api/: route, authenticate, check the route's
+ * permission (domain/perm.h), decode, call the handler, and turn any error
+ * into the one error response.
  */
 #include "../core/yw.h"
 #include "../core/log.h"
