@@ -6,6 +6,7 @@
 #include "../store/db.h"
 #include "acct.h"
 #include "dir.h"
+#include "perm.h"
 #include <pthread.h>
 #include <sodium.h>
 
@@ -735,7 +736,7 @@ int acct_token_create(struct db *db, const struct yw_actor *by, int64_t user_id,
 	int64_t exists;
 	int rc;
 
-	if (by->role != ROLE_ADMIN && by->user_id != user_id)
+	if (!perm_allows(by, P_TOKEN_CREATE, &(struct perm_facts){ .owner_id = user_id }))
 		return yw_errf(err, YW_EPERM, "user_id", "only an admin may create tokens for others");
 	random_secret(secret);
 	snprintf(token, ACCT_TOKEN_LEN, "yw_%s", secret);
@@ -783,7 +784,7 @@ int acct_token_revoke(struct db *db, const struct yw_actor *by, int64_t id, stru
 		rc = yw_errf(err, YW_ENOTFOUND, "id", "no such active token");
 		goto fail;
 	}
-	if (by->role != ROLE_ADMIN && by->user_id != owner) {
+	if (!perm_allows(by, P_TOKEN_DELETE, &(struct perm_facts){ .owner_id = owner })) {
 		rc = yw_errf(err, YW_ENOTFOUND, "id", "no such active token");
 		goto fail;
 	}

@@ -8,6 +8,7 @@
 #include "../core/ytime.h"
 #include "../store/db.h"
 #include "acct.h"
+#include "perm.h"
 #include "cal.h"
 #include "cal_tz.h"
 
@@ -19,16 +20,12 @@ extern const struct embed_file calendars_files[];
 
 static int may_read(const struct yw_actor *a, struct yw_err *err)
 {
-	if (!acct_is_staff(a))
-		return yw_errf(err, YW_EPERM, "", "only staff may see business calendars");
-	return 0;
+	return perm_check(a, P_CALENDAR_READ, NULL, err);
 }
 
 static int may_write(const struct yw_actor *a, struct yw_err *err)
 {
-	if (a->role != ROLE_ADMIN)
-		return yw_errf(err, YW_EPERM, "", "only admins may change business calendars");
-	return 0;
+	return perm_check(a, P_CALENDAR_UPDATE, NULL, err);
 }
 
 static const char *kind_name(uint8_t kind)

@@ -4,6 +4,7 @@
 #include "../core/ytime.h"
 #include "../store/db.h"
 #include "cat.h"
+#include "perm.h"
 
 #define IN(f) offsetof(struct cat_input, f)
 
@@ -110,8 +111,8 @@ int cat_create(struct db *db, const struct yw_actor *a, const struct cat_input *
 	json_t *detail;
 	int rc;
 
-	if (a->role != ROLE_ADMIN)
-		return yw_errf(err, YW_EPERM, "", "only an admin may create categories");
+	if ((rc = perm_check(a, P_CATEGORY_CREATE, NULL, err)))
+		return rc;
 	if (!v.name)
 		return yw_errf(err, YW_EINVAL, "name", "name is required");
 	if (!(v.set & CAT_F_PARENT))
@@ -154,9 +155,8 @@ int cat_update(struct db *db, const struct yw_actor *a, int64_t id, int64_t vers
 	json_t *changes, *detail;
 	int rc;
 
-	if (a->role != ROLE_ADMIN)
-		return yw_errf(err, YW_EPERM, "",
-			       "only an admin may change categories");
+	if ((rc = perm_check(a, P_CATEGORY_UPDATE, NULL, err)))
+		return rc;
 	if ((rc = db_begin(db, err)))
 		return rc;
 	if ((rc = db_prepare(db, "SELECT name, COALESCE(parent_id, 0), COALESCE(default_group_id, 0),"

@@ -3,6 +3,7 @@
 #include "../core/ytime.h"
 #include "../store/db.h"
 #include "grp.h"
+#include "perm.h"
 
 #define IN(f) offsetof(struct grp_input, f)
 
@@ -29,9 +30,7 @@ const size_t grp_patch_nfields = ARRAY_SIZE(grp_patch_fields);
 
 static int may_read(const struct yw_actor *a, struct yw_err *err)
 {
-	if (!acct_is_staff(a))
-		return yw_errf(err, YW_EPERM, "", "only staff may see support groups");
-	return 0;
+	return perm_check(a, P_GROUP_READ, NULL, err);
 }
 
 static int check_fields(const struct grp_input *in, struct yw_err *err)
@@ -120,8 +119,8 @@ int grp_create(struct db *db, const struct yw_actor *a, const struct grp_input *
 	json_t *detail;
 	int rc;
 
-	if (a->role != ROLE_ADMIN)
-		return yw_errf(err, YW_EPERM, "", "only an admin may create groups");
+	if ((rc = perm_check(a, P_GROUP_CREATE, NULL, err)))
+		return rc;
 	v.set |= GRP_F_NAME;
 	if ((rc = check_fields(&v, err)) || (rc = db_begin(db, err)))
 		return rc;
@@ -194,8 +193,8 @@ int grp_update(struct db *db, const struct yw_actor *a, int64_t id, int64_t vers
 
 	if ((rc = may_read(a, err)))
 		return rc;
-	if (a->role != ROLE_ADMIN)
-		return yw_errf(err, YW_EPERM, "", "only an admin may change groups");
+	if ((rc = perm_check(a, P_GROUP_UPDATE, NULL, err)))
+		return rc;
 	if ((rc = check_fields(in, err)) || (rc = db_begin(db, err)))
 		return rc;
 	if ((rc = db_prepare(db, "SELECT name, description, COALESCE(supervisor_id, 0), version, is_desk FROM groups"

@@ -3,6 +3,7 @@
 #include "../core/ytime.h"
 #include "../store/db.h"
 #include "org.h"
+#include "perm.h"
 
 #define IN(f) offsetof(struct org_input, f)
 
@@ -113,8 +114,8 @@ int org_create(struct db *db, const struct yw_actor *a, const struct org_input *
 	json_t *detail;
 	int rc;
 
-	if (a->role != ROLE_ADMIN)
-		return yw_errf(err, YW_EPERM, "", "only an admin may create organizations");
+	if ((rc = perm_check(a, P_ORG_CREATE, NULL, err)))
+		return rc;
 	v.set |= ORG_F_NAME;
 	if (!(v.set & ORG_F_ACTIVE))
 		v.active = true;
@@ -211,10 +212,8 @@ int org_update(struct db *db, const struct yw_actor *a, int64_t id, int64_t vers
 		return rc;
 	if ((rc = org_load(db, a, id, &o, err)))
 		goto fail;
-	if (a->role != ROLE_ADMIN) {
-		rc = yw_errf(err, YW_EPERM, "", "only an admin may change organizations");
+	if ((rc = perm_check(a, P_ORG_UPDATE, NULL, err)))
 		goto fail;
-	}
 	if ((rc = check_fields(in, err)))
 		goto fail;
 	if (version && version != o.version) {

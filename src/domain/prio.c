@@ -3,6 +3,7 @@
 #include "../store/db.h"
 #include "acct.h"
 #include "prio.h"
+#include "perm.h"
 
 const int prio_default_matrix[3][3] = {
 	{ 1, 2, 3 },
@@ -83,8 +84,8 @@ int prio_matrix_set(struct db *db, const struct yw_actor *a, const int m[3][3], 
 	json_t *detail;
 	int rc;
 
-	if (a->role != ROLE_ADMIN)
-		return yw_errf(err, YW_EPERM, "", "only an admin may change the priority matrix");
+	if ((rc = perm_check(a, P_PRIORITY_MATRIX_UPDATE, NULL, err)))
+		return rc;
 	for (int i = 0; i < 3; i++)
 		for (int j = 0; j < 3; j++)
 			if (m[i][j] < 1 || m[i][j] > 4) {

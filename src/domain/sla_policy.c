@@ -11,6 +11,7 @@
 #include "acct.h"
 #include "cal.h"
 #include "sla_int.h"
+#include "perm.h"
 
 /* The ticket types a policy may name (the ticket module's types). */
 static const char *const policy_types[] = { "incident", "request", NULL };
@@ -271,16 +272,12 @@ json_t *sla_policy_json(const struct sla_policy *p)
 
 static int may_read(const struct yw_actor *a, struct yw_err *err)
 {
-	if (!acct_is_staff(a))
-		return yw_errf(err, YW_EPERM, "", "only staff may see SLA policies");
-	return 0;
+	return perm_check(a, P_SLA_POLICY_READ, NULL, err);
 }
 
 static int may_write(const struct yw_actor *a, struct yw_err *err)
 {
-	if (a->role != ROLE_ADMIN)
-		return yw_errf(err, YW_EPERM, "", "only admins may change SLA policies");
-	return 0;
+	return perm_check(a, P_SLA_POLICY_UPDATE, NULL, err);
 }
 
 int sla_policy_list_json(struct db *db, const struct yw_actor *a, json_t **out, struct yw_err *err)

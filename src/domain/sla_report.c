@@ -17,6 +17,7 @@
 #include "acct.h"
 #include "cal.h"
 #include "sla_int.h"
+#include "perm.h"
 
 #define REPORT_MAX_DAYS 400
 
@@ -182,8 +183,8 @@ int sla_report_json(struct db *db, const struct yw_actor *a, int64_t from, int64
 	size_t i;
 	int rc;
 
-	if (a->role != ROLE_MANAGER && a->role != ROLE_ADMIN && !sup)
-		return yw_errf(err, YW_EPERM, "", "only managers, supervisors and admins see the SLA report");
+	if ((rc = perm_check(a, P_SLA_REPORT_READ, NULL, err)))
+		return rc;
 	for (i = 0; bys[i]; i++)
 		if (by && !strcmp(bys[i], by))
 			break;

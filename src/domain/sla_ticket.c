@@ -11,6 +11,7 @@
 #include "../core/ytime.h"
 #include "../store/db.h"
 #include "acct.h"
+#include "perm.h"
 #include "cal.h"
 #include "sla_int.h"
 #include <pthread.h>
@@ -725,12 +726,9 @@ int sla_onsite_arrived(struct db *db, const struct yw_actor *a, int64_t ticket_i
 		return rc;
 	if ((rc = sla_ticket_load(db, ticket_id, &t, err)))
 		goto fail_norow;
-	if (!acct_is_staff(a)) {
-		rc = a->role == ROLE_CUSTOMER && a->org_id && a->org_id == t.org_id ?
-		     yw_errf(err, YW_EPERM, "", "only staff record the arrival on site") :
-		     yw_errf(err, YW_ENOTFOUND, "id", "no such ticket");
+	/* it stops the on-site clock: the ticket's workers' to record, no other group's */
+	if ((rc = perm_request(db, a, P_TICKET_ONSITE, ticket_id, err)))
 		goto fail;
-	}
 	if ((rc = sla_clocks_of(db, ticket_id, clk, found, err)))
 		goto fail;
 	if (!found[SLA_ONSITE] || clk[SLA_ONSITE].stopped_at) {

@@ -10,6 +10,7 @@
 #include "../store/db.h"
 #include "acct.h"
 #include "tk_int.h"
+#include "perm.h"
 #include <fcntl.h>
 #include <sodium.h>
 #include <sys/stat.h>
@@ -127,7 +128,7 @@ int tk_attach_add(struct db *db, const struct yw_actor *a, const char *dir, int6
 	if ((rc = tk_load(db, a, id, &t, err)))
 		return rc;
 	tk_row_release(&t);
-	if (u->internal && !acct_is_staff(a))
+	if (u->internal && !perm_allows(a, P_TICKET_INTERNAL, NULL))
 		return yw_errf(err, YW_EPERM, "internal", "only staff add internal attachments");
 	if ((rc = tk_attach_check_filename(u->filename, err)))
 		return rc;

@@ -11,6 +11,7 @@
 #include "../core/ytime.h"
 #include "../store/db.h"
 #include "acct.h"
+#include "perm.h"
 #include "dir.h"
 #include "prio.h"
 #include "sla.h"
@@ -119,9 +120,10 @@ void tk_row_release(struct tk_row *t)
 
 bool tk_can_see(const struct yw_actor *a, int64_t org_id)
 {
-	if (acct_is_staff(a))
-		return true;
-	return a->role == ROLE_CUSTOMER && a->org_id && a->org_id == org_id;
+	struct perm_facts f = { .org_id = org_id };
+
+	/* the read row's scopes are "any" and "own organisation": the organisation is enough */
+	return perm_allows(a, P_TICKET_READ, &f);
 }
 
 int tk_load(struct db *db, const struct yw_actor *a, int64_t id, struct tk_row *t, struct yw_err *err)

@@ -9,6 +9,7 @@
 #include "../core/ytime.h"
 #include "../store/db.h"
 #include "acct.h"
+#include "perm.h"
 #include "tk_int.h"
 #include "sla.h"
 
@@ -113,7 +114,7 @@ int tk_comment(struct db *db, const struct yw_actor *a, int64_t id, const char *
 		return rc;
 	if ((rc = tk_load(db, a, id, &t, err)))
 		goto fail_norow;
-	if (internal && !acct_is_staff(a)) {
+	if (internal && !perm_allows(a, P_TICKET_INTERNAL, NULL)) {
 		rc = yw_errf(err, YW_EPERM, "internal", "only staff write internal notes");
 		goto fail;
 	}
@@ -149,10 +150,8 @@ int tk_worklog(struct db *db, const struct yw_actor *a, int64_t id, int64_t minu
 		return rc;
 	if ((rc = tk_load(db, a, id, &t, err)))
 		goto fail_norow;
-	if (!(tk_rel(db, a, &t) & W_WORK)) {
-		rc = yw_errf(err, YW_EPERM, "", "only staff who work the ticket log time on it");
+	if ((rc = perm_request(db, a, P_TICKET_WORKLOG, id, err)))
 		goto fail;
-	}
 	if ((rc = add_entry(db, a, &t, "worklog", note ? note : "", minutes, out, err)))
 		goto fail;
 	tk_row_release(&t);
@@ -244,10 +243,8 @@ static int link_change(struct db *db, const struct yw_actor *a, int64_t id, int6
 			rc = yw_errf(err, YW_ENOTFOUND, "other_id", "no such ticket");
 		goto fail_norow;
 	}
-	if (!acct_is_staff(a)) {
-		rc = yw_errf(err, YW_EPERM, "", "only staff link tickets");
+	if ((rc = perm_request(db, a, P_TICKET_LINK, id, err)))
 		goto fail;
-	}
 	rc = db_queryint(db, &one, err, "SELECT 1 FROM ticket_links WHERE ticket_id = ? AND other_id = ?", "ii",
 			 id, other);
 	if (rc && rc != YW_ENOTFOUND)

@@ -9,6 +9,7 @@
 #include "../core/ytime.h"
 #include "../store/db.h"
 #include "acct.h"
+#include "perm.h"
 #include "tk_int.h"
 #include "sla.h"
 
@@ -61,8 +62,8 @@ const struct tk_rule tk_rules[] = {
 	{ TS_IN_PROGRESS, TS_CANCELLED, W_WORK, 0 },
 	{ TS_PENDING, TS_IN_PROGRESS, W_WORK, 0 },
 	{ TS_PENDING, TS_CANCELLED, W_WORK, 0 },
-	{ TS_RESOLVED, TS_CLOSED, R_STAFF | R_CUSTOMER, 0 },
-	{ TS_RESOLVED, TS_REOPENED, R_STAFF | R_CUSTOMER, N_NOTE },
+	{ TS_RESOLVED, TS_CLOSED, W_WORK | R_CUSTOMER, 0 },
+	{ TS_RESOLVED, TS_REOPENED, W_WORK | R_CUSTOMER, N_NOTE },
 	{ TS_REOPENED, TS_ASSIGNED, W_ASSIGN, N_ASSIGNEE },
 	{ TS_REOPENED, TS_IN_PROGRESS, W_WORK, N_HAS_ASSIGNEE },
 	{ TS_REOPENED, TS_CANCELLED, W_WORK, 0 },
@@ -231,6 +232,8 @@ int tk_transition(struct db *db, const struct yw_actor *a, int64_t id, const str
 		return rc;
 	if ((rc = tk_load(db, a, id, &t, err)))
 		goto fail_norow;
+	if ((rc = perm_request(db, a, P_TICKET_TRANSITION, id, err)))
+		goto fail;
 	if (m->version && m->version != t.version) {
 		rc = yw_errf(err, YW_ESTALE, "If-Match", "the ticket was changed (now version %" PRId64
 			     "); reload it and try again", t.version);

@@ -8,6 +8,7 @@
 #include "../core/ytime.h"
 #include "../store/db.h"
 #include "acct.h"
+#include "perm.h"
 #include "prio.h"
 #include "tk_int.h"
 #include "sla.h"
@@ -180,13 +181,14 @@ int tk_update(struct db *db, const struct yw_actor *a, int64_t id, int64_t versi
 		return rc;
 	if ((rc = tk_load(db, a, id, &t, err)))
 		goto fail_norow;
-	if (!acct_is_staff(a)) {
+	if (!acct_is_staff(a) && (p->set & (TKP_IMPACT | TKP_FAULT_LEVEL))) {
 		/* the desk grades a ticket: name the grading field a customer tried */
-		const char *f = (p->set & TKP_IMPACT) ? "impact" : (p->set & TKP_FAULT_LEVEL) ? "fault_level" : NULL;
-		rc = f ? yw_errf(err, YW_EPERM, f, "customers may not set %s", f) :
-			 yw_errf(err, YW_EPERM, "", "customers may comment on a ticket but not edit it");
+		const char *f = (p->set & TKP_IMPACT) ? "impact" : "fault_level";
+		rc = yw_errf(err, YW_EPERM, f, "customers may not set %s", f);
 		goto fail;
 	}
+	if ((rc = perm_request(db, a, P_TICKET_UPDATE, id, err)))
+		goto fail;
 	if (t.version != version) {
 		rc = yw_errf(err, YW_ESTALE, "If-Match", "the ticket was changed (now version %" PRId64
 			     "); reload it and apply your change again", t.version);

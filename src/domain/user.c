@@ -4,6 +4,7 @@
 #include "../core/ytime.h"
 #include "../store/db.h"
 #include "user.h"
+#include "perm.h"
 #include <sodium.h>
 
 static const char *const role_vals[] = { "admin", "manager", "supervisor", "engineer", "customer", NULL };
@@ -177,14 +178,6 @@ static int user_load(struct db *db, const struct yw_actor *a, int64_t id, struct
 	return rc == DB_ROW ? 0 : rc;
 }
 
-/* msg is a whole sentence, so that the catalogue can translate it */
-static int need_admin(const struct yw_actor *a, const char *msg, struct yw_err *err)
-{
-	if (a->role != ROLE_ADMIN)
-		return yw_err_text(err, YW_EPERM, "", msg);
-	return 0;
-}
-
 /* Checks the form of every given field; the rules that need the database come later. */
 static int check_fields(const struct user_input *in, struct yw_err *err)
 {
@@ -292,7 +285,7 @@ int user_create(struct db *db, const struct yw_actor *a, const struct user_input
 	json_t *detail;
 	int rc;
 
-	if ((rc = need_admin(a, "only an admin may create users", err)))
+	if ((rc = perm_check(a, P_USER_CREATE, NULL, err)))
 		return rc;
 	v.set |= USER_F_LOGIN | USER_F_DISPLAY_NAME | USER_F_ROLE | USER_F_PASSWORD;
 	if ((rc = check_fields(&v, err)))
@@ -460,8 +453,8 @@ int user_update(struct db *db, const struct yw_actor *a, int64_t id, int64_t ver
 	if ((rc = db_begin(db, err)))
 		return rc;
 	/* who may comes before what is wrong with the input: a refusal tells nothing */
-	if ((rc = user_load(db, a, id, &old, err)) ||
-	    (rc = need_admin(a, "only an admin may change users", err)) || (rc = check_fields(in, err)))
+	if ((rc = user_load(db, a, id, &old, err)) || (rc = perm_check(a, P_USER_UPDATE, NULL, err)) ||
+	    (rc = check_fields(in, err)))
 		goto fail;
 	if (version && version != old.version) {
 		rc = yw_errf(err, YW_ESTALE, "If-Match", "user %" PRId64 " is at version %" PRId64
@@ -521,7 +514,7 @@ int user_set_password(struct db *db, const struct yw_actor *a, int64_t id, const
 
 	if ((rc = user_load(db, a, id, &u, err)))
 		return rc;
-	if (!self && (rc = need_admin(a, "only an admin may set another user's password", err)))
+	if (!self && (rc = perm_check(a, P_USER_PASSWORD, &(struct perm_facts){ .owner_id = id }, err)))
 		goto out;
 	if ((rc = acct_password_check(password, err)))
 		goto out;
@@ -767,7 +760,7 @@ int user_token_list_json(struct db *db, const struct yw_actor *a, int64_t user_i
 	user_page_clamp(page);
 	if (!user_id)
 		user_id = a->user_id;
-	if (user_id != a->user_id && a->role != ROLE_ADMIN)
+	if (!perm_allows(a, P_TOKEN_READ, &(struct perm_facts){ .owner_id = user_id }))
 		return yw_errf(err, YW_EPERM, "user_id", "only an admin may list other users' tokens");
 	if ((rc = db_prepare(db, "SELECT " TOKEN_COLS " FROM api_tokens WHERE user_id = ? AND id > ?"
 			     " ORDER BY id LIMIT ?", &st, err)))
@@ -827,8 +820,8 @@ int user_audit_list_json(struct db *db, const struct yw_actor *a, const struct u
 
 	*items = NULL;
 	user_page_clamp(page);
-	if (a->role != ROLE_ADMIN && a->role != ROLE_MANAGER)
-		return yw_errf(err, YW_EPERM, "", "only managers and admins may read the audit log");
+	if ((rc = perm_check(a, P_AUDIT_READ, NULL, err)))
+		return rc;
 	if ((rc = db_prepare(db, "SELECT l.id, l.at, COALESCE(l.actor_id, 0), u.login, l.action, l.target_type,"
 			     " COALESCE(l.target_id, 0), l.detail, l.ip"
 			     " FROM audit_log l LEFT JOIN users u ON u.id = l.actor_id"

@@ -1,6 +1,7 @@
 /*
- * api.c - one request under /api/: route, authenticate, decode, call the
- * handler, and turn any error into the one error response.
+ * api.c - one request under /api/: route, authenticate, check the route's
+ * permission (domain/perm.h), decode, call the handler, and turn any error
+ * into the one error response.
  */
 #include "../core/yw.h"
 #include "../core/log.h"
@@ -624,6 +625,9 @@ int http_api_handle(h2o_req_t *h, struct db *db)
 	if (rc)
 		goto out;
 	if (!(route->flags & HR_PUBLIC) && (rc = authenticate(&r)))
+		goto out;
+	/* the one permission check of every route (domain/perm.h) */
+	if ((rc = perm_request(db, &r.actor, route->perm, r.id, &r.err)))
 		goto out;
 	if ((route->flags & HR_JSON) && (rc = decode_body(&r)))
 		goto out;

@@ -190,13 +190,13 @@ static int import_days(struct http_req *r)
 }
 
 const struct http_route http_routes_calendars[] = {
-	{ "GET", "/api/v1/calendars", list_calendars, 0, "list business calendars" },
-	{ "POST", "/api/v1/calendars", create_calendar, HR_JSON, "create a business calendar" },
-	{ "GET", "/api/v1/calendars/{id}", get_calendar, 0, "get a business calendar" },
-	{ "PATCH", "/api/v1/calendars/{id}", patch_calendar, HR_JSON, "change a business calendar" },
-	{ "GET", "/api/v1/calendars/{id}/days", get_days, 0, "a year's holidays and make-up workdays" },
-	{ "PUT", "/api/v1/calendars/{id}/days", put_days, HR_JSON, "replace a year's holidays and make-up workdays" },
+	{ "GET", "/api/v1/calendars", list_calendars, 0, "list business calendars", P_CALENDAR_READ },
+	{ "POST", "/api/v1/calendars", create_calendar, HR_JSON, "create a business calendar", P_CALENDAR_CREATE },
+	{ "GET", "/api/v1/calendars/{id}", get_calendar, 0, "get a business calendar", P_CALENDAR_READ },
+	{ "PATCH", "/api/v1/calendars/{id}", patch_calendar, HR_JSON, "change a business calendar", P_CALENDAR_UPDATE },
+	{ "GET", "/api/v1/calendars/{id}/days", get_days, 0, "a year's holidays and make-up workdays", P_CALENDAR_READ },
+	{ "PUT", "/api/v1/calendars/{id}/days", put_days, HR_JSON, "replace a year's holidays and make-up workdays", P_CALENDAR_UPDATE },
 	{ "POST", "/api/v1/calendars/{id}/import", import_days, HR_RAW,
-	  "import holidays from holiday-cn JSON or iCalendar" },
-	{ NULL, NULL, NULL, 0, NULL },
+	  "import holidays from holiday-cn JSON or iCalendar", P_CALENDAR_UPDATE },
+	{ NULL, NULL, NULL, 0, NULL, P_UNSET },
 };

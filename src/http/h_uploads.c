@@ -104,9 +104,9 @@ static int delete_upload(struct http_req *r)
 }
 
 const struct http_route http_routes_uploads[] = {
-	{ "POST", "/api/v1/uploads", create_upload, HR_JSON, "start an upload in parts" },
-	{ "GET", "/api/v1/uploads/{id}", get_upload, 0, "where an upload stands" },
-	{ "PUT", "/api/v1/uploads/{id}", put_part, HR_RAW, "append a part to an upload" },
-	{ "DELETE", "/api/v1/uploads/{id}", delete_upload, 0, "cancel an upload" },
-	{ NULL, NULL, NULL, 0, NULL },
+	{ "POST", "/api/v1/uploads", create_upload, HR_JSON, "start an upload in parts", P_UPLOAD_CREATE },
+	{ "GET", "/api/v1/uploads/{id}", get_upload, 0, "where an upload stands", P_UPLOAD_WRITE },
+	{ "PUT", "/api/v1/uploads/{id}", put_part, HR_RAW, "append a part to an upload", P_UPLOAD_WRITE },
+	{ "DELETE", "/api/v1/uploads/{id}", delete_upload, 0, "cancel an upload", P_UPLOAD_WRITE },
+	{ NULL, NULL, NULL, 0, NULL, P_UNSET },
 };

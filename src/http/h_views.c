@@ -70,9 +70,9 @@ static int delete_view(struct http_req *r)
 }
 
 const struct http_route http_routes_views[] = {
-	{ "GET", "/api/v1/me/views", list_views, 0, "the caller's saved ticket-list views" },
-	{ "POST", "/api/v1/me/views", create_view, HR_JSON, "save a ticket-list view" },
-	{ "PATCH", "/api/v1/me/views/{id}", patch_view, HR_JSON, "rename, re-filter or move a saved view" },
-	{ "DELETE", "/api/v1/me/views/{id}", delete_view, 0, "delete a saved view" },
-	{ NULL, NULL, NULL, 0, NULL },
+	{ "GET", "/api/v1/me/views", list_views, 0, "the caller's saved ticket-list views", P_VIEW_READ },
+	{ "POST", "/api/v1/me/views", create_view, HR_JSON, "save a ticket-list view", P_VIEW_CREATE },
+	{ "PATCH", "/api/v1/me/views/{id}", patch_view, HR_JSON, "rename, re-filter or move a saved view", P_VIEW_UPDATE },
+	{ "DELETE", "/api/v1/me/views/{id}", delete_view, 0, "delete a saved view", P_VIEW_DELETE },
+	{ NULL, NULL, NULL, 0, NULL, P_UNSET },
 };

@@ -26,6 +26,7 @@
 #include "../core/arena.h"
 #include "../core/strbuf.h"
 #include "../domain/acct.h"
+#include "../domain/perm.h"
 
 struct db;
 struct http_req;
@@ -47,6 +48,12 @@ struct http_route {
 	http_handler_fn fn;
 	unsigned flags;
 	const char *summary;   /* one line, checked against docs/openapi.yaml */
+	/*
+	 * Who may call it (domain/perm.h), checked by the dispatcher after
+	 * authentication, on the {id} record when the row's kind names one.
+	 * A route without one is refused; test_perm fails on it.
+	 */
+	enum perm perm;
 };
 
 /* The characters every route's pattern begins with that are not a capture (router.c). */

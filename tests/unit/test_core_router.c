@@ -11,26 +11,26 @@
 static int h(struct http_req *r) { (void)r; return 0; }
 
 const struct http_route http_routes_core[] = {
-	{ "GET", "/api/v1/health", h, HR_PUBLIC, "health" },
-	{ NULL, NULL, NULL, 0, NULL },
+	{ "GET", "/api/v1/health", h, HR_PUBLIC, "health", P_HEALTH_READ },
+	{ NULL, NULL, NULL, 0, NULL, P_UNSET },
 };
 const struct http_route http_routes_accounts[] = {
-	{ "GET", "/api/v1/users", h, 0, "list" },
-	{ "POST", "/api/v1/users", h, HR_JSON, "create" },
-	{ "GET", "/api/v1/users/{id}", h, 0, "get" },
-	{ "PATCH", "/api/v1/users/{id}", h, HR_JSON, "update" },
-	{ NULL, NULL, NULL, 0, NULL },
+	{ "GET", "/api/v1/users", h, 0, "list", P_USER_READ },
+	{ "POST", "/api/v1/users", h, HR_JSON, "create", P_USER_CREATE },
+	{ "GET", "/api/v1/users/{id}", h, 0, "get", P_USER_READ },
+	{ "PATCH", "/api/v1/users/{id}", h, HR_JSON, "update", P_USER_UPDATE },
+	{ NULL, NULL, NULL, 0, NULL, P_UNSET },
 };
 const struct http_route http_routes_tickets[] = {
-	{ "GET", "/api/v1/tickets", h, 0, "list" },
-	{ "GET", "/api/v1/tickets/{id}", h, 0, "get" },
-	{ "GET", "/api/v1/tickets/{id}/comments", h, 0, "comments" },
-	{ "DELETE", "/api/v1/tickets/{id}/links/{other_id}", h, 0, "unlink" },
-	{ NULL, NULL, NULL, 0, NULL },
+	{ "GET", "/api/v1/tickets", h, 0, "list", P_USER_READ },
+	{ "GET", "/api/v1/tickets/{id}", h, 0, "get", P_USER_READ },
+	{ "GET", "/api/v1/tickets/{id}/comments", h, 0, "comments", P_TICKET_READ },
+	{ "DELETE", "/api/v1/tickets/{id}/links/{other_id}", h, 0, "unlink", P_TICKET_LINK },
+	{ NULL, NULL, NULL, 0, NULL, P_UNSET },
 };
 
 const struct http_route http_routes_uploads[] = {
-	{ NULL, NULL, NULL, 0, NULL },
+	{ NULL, NULL, NULL, 0, NULL, P_UNSET },
 };
 
 struct result {

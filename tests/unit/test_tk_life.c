@@ -29,8 +29,8 @@ static const struct {
 	{ "in_progress", "cancelled", R_MGR | R_SUP | R_ASSIGNEE | R_MEMBER, 0 },
 	{ "pending", "in_progress", R_MGR | R_SUP | R_ASSIGNEE | R_MEMBER, 0 },
 	{ "pending", "cancelled", R_MGR | R_SUP | R_ASSIGNEE | R_MEMBER, 0 },
-	{ "resolved", "closed", R_STAFF | R_CUSTOMER, 0 },
-	{ "resolved", "reopened", R_STAFF | R_CUSTOMER, N_NOTE },
+	{ "resolved", "closed", W_WORK | R_CUSTOMER, 0 },
+	{ "resolved", "reopened", W_WORK | R_CUSTOMER, N_NOTE },
 	{ "reopened", "assigned", R_MGR | R_SUP | R_MEMBER, N_ASSIGNEE },
 	{ "reopened", "in_progress", R_MGR | R_SUP | R_ASSIGNEE | R_MEMBER, N_HAS_ASSIGNEE },
 	{ "reopened", "cancelled", R_MGR | R_SUP | R_ASSIGNEE | R_MEMBER, 0 },
@@ -64,6 +64,19 @@ static void creation_only_step(void **state)
 	assert_non_null(r);
 	assert_true(r->needs & N_CREATION);
 	assert_false(tk_rule_allows(r, ~0u, true));
+}
+
+/* issue 12: an engineer of another group (staff, not of the ticket) closed resolved tickets */
+static void closing_is_the_workers_or_the_customers(void **state)
+{
+	const struct tk_rule *close = tk_rule_find(TS_RESOLVED, TS_CLOSED);
+	const struct tk_rule *reopen = tk_rule_find(TS_RESOLVED, TS_REOPENED);
+	(void)state;
+	assert_false(tk_rule_allows(close, R_STAFF, true));
+	assert_false(tk_rule_allows(reopen, R_STAFF, true));
+	assert_true(tk_rule_allows(close, R_STAFF | R_MEMBER, true));
+	assert_true(tk_rule_allows(close, R_CUSTOMER, true));
+	assert_true(tk_rule_allows(reopen, R_STAFF | R_ASSIGNEE, true));
 }
 
 static void disallowed_pairs(void **state)
@@ -218,6 +231,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(every_allowed_pair),
 		cmocka_unit_test(creation_only_step),
+		cmocka_unit_test(closing_is_the_workers_or_the_customers),
 		cmocka_unit_test(disallowed_pairs),
 		cmocka_unit_test(reopened_work_needs_an_assignee),
 		cmocka_unit_test(final_states_and_names),
