@@ -181,12 +181,6 @@ int tk_update(struct db *db, const struct yw_actor *a, int64_t id, int64_t versi
 		return rc;
 	if ((rc = tk_load(db, a, id, &t, err)))
 		goto fail_norow;
-	if (!acct_is_staff(a) && (p->set & (TKP_IMPACT | TKP_FAULT_LEVEL))) {
-		/* the desk grades a ticket: name the grading field a customer tried */
-		const char *f = (p->set & TKP_IMPACT) ? "impact" : "fault_level";
-		rc = yw_errf(err, YW_EPERM, f, "customers may not set %s", f);
-		goto fail;
-	}
 	if ((rc = perm_request(db, a, P_TICKET_UPDATE, id, err)))
 		goto fail;
 	if (t.version != version) {

@@ -197,7 +197,7 @@ test('a refusal on a record the caller may see is 403 naming the action; on one 
   let r = await srv.post('/api/v1/tickets/1/onsite', undefined, { token: who.liuyang.token });
   assert.equal(r.status, 403, r.text);
   assert.equal(r.json.error.code, 'forbidden');
-  assert.match(r.json.error.message, /arrival on site/);
+  assert.match(r.json.error.message, /登记到场/);
   r = await srv.post('/api/v1/tickets/10/comments', { body: '看不到' }, { token: who.hd_sun.token });
   assert.equal(r.status, 404, r.text);
   r = await srv.patch('/api/v1/tickets/1', { title: 'x' }, { token: who.hd_sun.token, headers: { 'If-Match': '1' } });
