@@ -129,11 +129,20 @@ static void format_zh(char *buf, size_t size, const char *fmt, va_list ap)
 			at += n_ > 0 ? (size_t)n_ : 0; \
 		} \
 	} while (0)
+#define PUTV(v) do { \
+		if (nstar == 2) \
+			PUT(spec, star[0], star[1], v); \
+		else if (nstar == 1) \
+			PUT(spec, star[0], v); \
+		else \
+			PUT(spec, v); \
+	} while (0)
 	buf[0] = '\0';
 	for (const char *p = fmt; *p && at < size;) {
 		struct conv c;
 		char spec[48];
-		size_t k = 0;
+		size_t k = 0, nstar = 0;
+		int star[2];
 
 		if (*p != '%' || p[1] == '%') {
 			size_t run = *p == '%' ? 1 : strcspn(p, "%");
@@ -142,52 +151,56 @@ static void format_zh(char *buf, size_t size, const char *fmt, va_list ap)
 			continue;
 		}
 		parse_conv(p, &c);
-		/* the spec without '#', with each '*' replaced by its argument */
-		for (size_t i = 0; i < c.len && k + 12 < sizeof(spec); i++) {
+		/*
+		 * The spec without '#'; a '*' stays, its argument passed with the
+		 * value (a precision of 0 written as "%.0s" makes ASan's printf
+		 * interceptor read the whole string, which snprintf does not).
+		 */
+		for (size_t i = 0; i < c.len && k + 1 < sizeof(spec); i++) {
 			if (p[i] == '#' && c.term)
 				continue;
-			if (p[i] == '*')
-				k += (size_t)snprintf(spec + k, sizeof(spec) - k, "%d", va_arg(ap, int));
-			else
-				spec[k++] = p[i];
+			if (p[i] == '*' && nstar < 2)
+				star[nstar++] = va_arg(ap, int);
+			spec[k++] = p[i];
 		}
 		spec[k] = '\0';
 		p += c.len;
 		switch (c.type) {
 		case 's':
 			if (c.term)
-				PUT(spec, term_zh(va_arg(ap, const char *)));
+				PUTV(term_zh(va_arg(ap, const char *)));
 			else
-				PUT(spec, va_arg(ap, const char *));
+				PUTV(va_arg(ap, const char *));
 			break;
 		case 'd': case 'i': case 'u': case 'x': case 'X': case 'o': case 'c':
 			if (!strcmp(c.length, "l"))
-				PUT(spec, va_arg(ap, long));
+				PUTV(va_arg(ap, long));
 			else if (!strcmp(c.length, "ll"))
-				PUT(spec, va_arg(ap, long long));
+				PUTV(va_arg(ap, long long));
 			else if (!strcmp(c.length, "z"))
-				PUT(spec, va_arg(ap, size_t));
+				PUTV(va_arg(ap, size_t));
 			else if (!strcmp(c.length, "j"))
-				PUT(spec, va_arg(ap, intmax_t));
+				PUTV(va_arg(ap, intmax_t));
 			else if (!strcmp(c.length, "t"))
-				PUT(spec, va_arg(ap, ptrdiff_t));
+				PUTV(va_arg(ap, ptrdiff_t));
 			else
-				PUT(spec, va_arg(ap, int));
+				PUTV(va_arg(ap, int));
 			break;
 		case 'f': case 'F': case 'e': case 'E': case 'g': case 'G': case 'a': case 'A':
 			if (!strcmp(c.length, "L"))
-				PUT(spec, va_arg(ap, long double));
+				PUTV(va_arg(ap, long double));
 			else
-				PUT(spec, va_arg(ap, double));
+				PUTV(va_arg(ap, double));
 			break;
 		case 'p':
-			PUT(spec, va_arg(ap, void *));
+			PUTV(va_arg(ap, void *));
 			break;
 		default:
 			/* test_msg_zh allows no other conversion: stop rather than misread */
 			return;
 		}
 	}
+#undef PUTV
 #undef PUT
 	if (at >= size)
 		buf[size - 1] = '\0';

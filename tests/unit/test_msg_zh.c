@@ -437,6 +437,20 @@ static void test_errf_formats_both(void **state)
 	yw_errf(&err, YW_ENOTFOUND, "id", "no group %" PRId64, (int64_t)9000000000);
 	assert_string_equal(err.msg_zh, "没有处理组 9000000000");
 
+	/*
+	 * a precision given by '*' limits what is read: here 0 bytes of a
+	 * buffer with no NUL (the ASan build reads past it otherwise)
+	 */
+	{
+		char *raw = malloc(3);
+		memcpy(raw, "GET", 3);
+		yw_errf(&err, YW_EMETHOD, "", "method %.*s not allowed here", 0, raw);
+		assert_string_equal(err.msg_zh, "此处不允许  方法");
+		yw_errf(&err, YW_EMETHOD, "", "method %.*s not allowed here", 2, raw);
+		assert_string_equal(err.msg_zh, "此处不允许 GE 方法");
+		free(raw);
+	}
+
 	/* a status as an argument is shown in Chinese, any other word as it is */
 	yw_errf(&err, YW_ESTATE, "to", "a ticket in status %s cannot move to %s", "pending", "resolved");
 	assert_string_equal(err.msg, "a ticket in status pending cannot move to resolved");
