@@ -76,7 +76,7 @@ function documentedOperations() {
   return ops;
 }
 
-// ---- the facts of a record, for a caller (as src/domain/perm.c loads them)
+// ---- the facts of a record, for a caller (as src/domain/account/perm.c loads them)
 
 function ticketFacts(id, u) {
   const t = q1(`SELECT COALESCE(org_id, 0) AS org, COALESCE(requester_id, 0) AS owner,

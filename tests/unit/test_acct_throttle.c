@@ -1,5 +1,5 @@
 /*
- * The login throttle's table of refused keys (domain/acct.c): a refusal
+ * The login throttle's table of refused keys (domain/account/acct.c): a refusal
  * is answered from memory once known, the table is bounded, and the
  * store stays the truth for a key pushed out of it. The .c is included
  * to reach its statics (the archive's copy is then never linked).
@@ -7,7 +7,7 @@
 #include "core/yw.h"
 #include "store/db.h"
 #include "core/ytime.h"
-#include "domain/acct.c"
+#include "domain/account/acct.c"
 #include <setjmp.h>
 #include <cmocka.h>
 

@@ -4,11 +4,11 @@
  */
 #include "core/yw.h"
 #include "store/db.h"
-#include "domain/acct.h"
-#include "domain/user.h"
-#include "domain/org.h"
-#include "domain/grp.h"
-#include "domain/cat.h"
+#include "domain/account/acct.h"
+#include "domain/account/user.h"
+#include "domain/directory/org.h"
+#include "domain/directory/grp.h"
+#include "domain/directory/cat.h"
 #include <setjmp.h>
 #include <cmocka.h>
 #include <sodium.h>

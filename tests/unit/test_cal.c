@@ -5,8 +5,8 @@
 #include "core/yw.h"
 #include "core/embed.h"
 #include "core/ytime.h"
-#include "domain/cal.h"
-#include "domain/cal_tz.h"
+#include "domain/calendar/cal.h"
+#include "domain/calendar/cal_tz.h"
 #include <setjmp.h>
 #include <cmocka.h>
 

@@ -6,8 +6,8 @@
 #include "core/yw.h"
 #include "core/ytime.h"
 #include "store/db.h"
-#include "domain/acct.h"
-#include "domain/cal.h"
+#include "domain/account/acct.h"
+#include "domain/calendar/cal.h"
 #include <setjmp.h>
 #include <cmocka.h>
 

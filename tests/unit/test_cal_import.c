@@ -6,7 +6,7 @@
 #include "core/yw.h"
 #include "core/embed.h"
 #include "core/strbuf.h"
-#include "domain/cal.h"
+#include "domain/calendar/cal.h"
 #include <setjmp.h>
 #include <cmocka.h>
 

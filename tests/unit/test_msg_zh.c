@@ -40,10 +40,10 @@ static const struct {
 	{ "yw_verrf", 3, NULL },
 	{ "yw_err_wrapf", 4, NULL },
 	{ "yw_err_text", 3, NULL },
-	{ "query_error", 2, "domain/view.c" },
-	{ "need_admin", 1, "domain/user.c" },
+	{ "query_error", 2, "domain/view/view.c" },
+	{ "need_admin", 1, "domain/account/user.c" },
 	{ "fail", 2, "core/jin.c" },
-	{ "bad", 2, "domain/cal_tz.c" },
+	{ "bad", 2, "domain/calendar/cal_tz.c" },
 };
 
 /*
@@ -56,13 +56,13 @@ static const struct {
 	const char *file, *arg;
 } variable_formats[] = {
 	{ "core/err.c", "fmt" },             /* yw_errf and the rest */
-	{ "domain/view.c", "fmt" },          /* query_error */
-	{ "domain/user.c", "msg" },          /* need_admin */
-	{ "domain/cal_tz.c", "why" },        /* bad */
+	{ "domain/view/view.c", "fmt" },          /* query_error */
+	{ "domain/account/user.c", "msg" },          /* need_admin */
+	{ "domain/calendar/cal_tz.c", "why" },        /* bad */
 	{ "http/api.c", "jerr.text" },       /* jin's reason */
-	{ "domain/cal_import.c", "jerr.text" },
-	{ "domain/perm.c", "row->deny" },        /* the table's refusals: test_perm */
-	{ "domain/perm.c", "perm_missing(kind)" },
+	{ "domain/calendar/cal_import.c", "jerr.text" },
+	{ "domain/account/perm.c", "row->deny" },        /* the table's refusals: test_perm */
+	{ "domain/account/perm.c", "perm_missing(kind)" },
 };
 
 /* The <inttypes.h> macros a format may use between its literals. */

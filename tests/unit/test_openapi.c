@@ -22,7 +22,7 @@
  */
 #include "yw.h"
 #include "http/http.h"
-#include "domain/tk.h"
+#include "domain/ticket/tk.h"
 #include <setjmp.h>
 #include <cmocka.h>
 

@@ -1,11 +1,11 @@
 /*
- * test_perm.c - the permission table (domain/perm.c) is whole and says
+ * test_perm.c - the permission table (domain/account/perm.c) is whole and says
  * what the desk expects, and every route of the route tables names a row
  * of it that fits the route.
  */
 #include "yw.h"
 #include "http/http.h"
-#include "domain/perm.h"
+#include "domain/account/perm.h"
 #include "core/err.h"
 #include <setjmp.h>
 #include <cmocka.h>

@@ -3,8 +3,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 #include "store/db.h"
-#include "domain/acct.h"
-#include "domain/prio.h"
+#include "domain/account/acct.h"
+#include "domain/ticket/prio.h"
 
 static void defaults_match_the_itil_matrix(void **state)
 {

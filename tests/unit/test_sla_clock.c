@@ -7,8 +7,8 @@
 #include "core/yw.h"
 #include "core/embed.h"
 #include "core/ytime.h"
-#include "domain/cal.h"
-#include "domain/sla.h"
+#include "domain/calendar/cal.h"
+#include "domain/sla/sla.h"
 #include <setjmp.h>
 #include <cmocka.h>
 

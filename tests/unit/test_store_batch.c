@@ -11,7 +11,7 @@
 #include "core/tok.h"
 #include "core/strbuf.h"
 #include "store/db.h"
-#include "domain/dir.h"
+#include "domain/directory/dir.h"
 #include <setjmp.h>
 #include <cmocka.h>
 

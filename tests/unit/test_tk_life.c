@@ -7,8 +7,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 #include "store/db.h"
-#include "domain/acct.h"
-#include "domain/tk_int.h"
+#include "domain/account/acct.h"
+#include "domain/ticket/tk_int.h"
 
 static const struct {
 	const char *from, *to;

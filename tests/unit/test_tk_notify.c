@@ -5,7 +5,7 @@
 #include "yw.h"
 #include <setjmp.h>
 #include <cmocka.h>
-#include "domain/tk_int.h"
+#include "domain/ticket/tk_int.h"
 
 static void people_time(void **state)
 {
