@@ -22,7 +22,7 @@ const MISSING = 999999;
 let srv;
 const who = {};   // login -> { id, role, org, token, perms: Map('res.act' -> scope) }
 
-// What a route's {id} names, by the start of its pattern (as tests/unit/test_perm.c).
+// What a route's {id} names, by the start of its pattern (as tests/unit/account/test_perm.c).
 const KINDS = [
   ['/api/v1/tickets/{id}', 'ticket'], ['/api/v1/attachments/{id}', 'attachment'],
   ['/api/v1/users/{id}', 'user'], ['/api/v1/organizations/{id}', 'org'], ['/api/v1/groups/{id}', 'group'],

@@ -3,7 +3,7 @@
  * framing (framing.c): what RFC 9112 says a server must refuse, and the
  * plain requests it must let through.
  */
-#include "../../src/http/framing.c"
+#include "../../../src/http/framing.c"
 #include <setjmp.h>
 #include <cmocka.h>
 

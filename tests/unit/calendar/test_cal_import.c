@@ -15,11 +15,10 @@ extern const struct embed_file calendars_files[];
 static char *read_data(const char *name, size_t *len)
 {
 	char path[1024];
-	const char *slash = strrchr(__FILE__, '/');
 	FILE *f;
 	char *buf = yw_malloc(1 << 20);
 
-	snprintf(path, sizeof(path), "%.*s/../data/holiday-cn/%s", (int)(slash - __FILE__), __FILE__, name);
+	snprintf(path, sizeof(path), "%s/tests/data/holiday-cn/%s", YW_SOURCE_DIR, name);
 	f = fopen(path, "rb");
 	if (!f)
 		fail_msg("cannot open %s", path);

@@ -4,7 +4,7 @@
  * t/00unit style) and supplies its own route tables, so the test does not
  * depend on which handlers are merged.
  */
-#include "../../src/http/router.c"
+#include "../../../src/http/router.c"
 #include <setjmp.h>
 #include <cmocka.h>
 

@@ -402,7 +402,7 @@ static void test_every_format_translated(void **state)
 		fprintf(stderr,
 			"%zu message formats in src/ are variables, whose texts this test cannot find.\n"
 			"Pass a literal, or add the function that forwards it to msg_calls in\n"
-			"tests/unit/test_msg_zh.c (and the variable to variable_formats):\n%s",
+			"tests/unit/core/test_msg_zh.c (and the variable to variable_formats):\n%s",
 			sc.variable, sc.variable_report.buf);
 	if (sc.missing)
 		fprintf(stderr,
