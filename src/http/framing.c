@@ -14,6 +14,7 @@
 #include "../core/yw.h"
 #include "../core/log.h"
 #include "http.h"
+#include <jansson.h>
 
 static bool name_is(const char *p, size_t n, const char *name)
 {
@@ -41,11 +42,11 @@ const char *http_framing_check(const char *head, size_t len)
 		const char *colon;
 
 		if (!nl)
-			return "the request head has no end";
+			return "ambiguous request framing: the request head has no end";
 		if (nl == p || nl[-1] != '\r')
-			return "a line of the request head ends in a bare LF";
+			return "ambiguous request framing: a line of the request head ends in a bare LF";
 		if (nl - p == 1 && first)
-			return "the request line is empty";
+			return "ambiguous request framing: the request line is empty";
 		if (nl - p == 1)
 			break;   /* the empty line: the head ends */
 		if (first) {
@@ -54,7 +55,7 @@ const char *http_framing_check(const char *head, size_t len)
 			continue;
 		}
 		if (*p == ' ' || *p == '\t')
-			return "a header is folded over lines (obs-fold)";
+			return "ambiguous request framing: a header is folded over lines (obs-fold)";
 		colon = memchr(p, ':', (size_t)(nl - p));
 		if (colon && name_is(p, (size_t)(colon - p), "content-length"))
 			content_length++;
@@ -65,23 +66,32 @@ const char *http_framing_check(const char *head, size_t len)
 		p = nl + 1;
 	}
 	if (p >= end)
-		return "the request head has no end";
+		return "ambiguous request framing: the request head has no end";
 	if (content_length > 1)
-		return "two Content-Length headers";
+		return "ambiguous request framing: two Content-Length headers";
 	if (content_length && transfer_encoding)
-		return "Content-Length together with Transfer-Encoding";
+		return "ambiguous request framing: Content-Length together with Transfer-Encoding";
 	if (transfer_encoding > 1 || !chunked)
-		return "a Transfer-Encoding other than chunked";
+		return "ambiguous request framing: a Transfer-Encoding other than chunked";
 	return NULL;
 }
 
+/*
+ * The error body in the language Accept-Language prefers. why is one of
+ * http_framing_check()'s sentences, each with its zh-CN in msg_zh.c
+ * (test_http_framing checks that every one has).
+ */
 static void refuse(h2o_req_t *req, const char *why)
 {
-	char body[256];
-	int n = snprintf(body, sizeof(body),
-			 "{\"error\":{\"code\":\"%s\",\"message\":\"ambiguous request framing: %s\"}}",
-			 yw_err_name(YW_EINVAL), why);
+	ssize_t i = h2o_find_header(&req->headers, H2O_TOKEN_ACCEPT_LANGUAGE, -1);
+	bool zh = i < 0 || yw_lang_zh(req->headers.entries[i].value.base, req->headers.entries[i].value.len);
+	struct yw_err err = YW_ERR_INIT;
+	json_t *body;
+	char *text;
 
+	yw_err_text(&err, YW_EINVAL, "", why);
+	body = json_pack("{s:{s:s, s:s}}", "error", "code", yw_err_name(YW_EINVAL), "message", yw_err_msg(&err, zh));
+	text = json_dumps(body, JSON_COMPACT);
 	req->http1_is_persistent = 0;
 	req->res.status = 400;
 	req->res.reason = "Bad Request";
@@ -89,7 +99,10 @@ static void refuse(h2o_req_t *req, const char *why)
 		       H2O_STRLIT("application/json; charset=utf-8"));
 	h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("x-content-type-options"), 0, NULL,
 			      H2O_STRLIT("nosniff"));
-	h2o_send_inline(req, body, (size_t)n);
+	h2o_send_inline(req, text, strlen(text));   /* copies */
+	free(text);
+	json_decref(body);
+	yw_err_clear(&err);
 }
 
 int http_framing_refuse(h2o_req_t *req)

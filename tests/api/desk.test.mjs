@@ -51,6 +51,10 @@ test('an admin moves the desk to another group; only one group is the desk', asy
   assert.equal(r.json.desk, true);
   const all = (await srv.get('/api/v1/groups', { token: tok.admin })).json.items;
   assert.deepEqual(all.filter((x) => x.desk).map((x) => x.name), ['业务支撑室']);
+  // the group that lost the mark has its own audit row and a new version
+  const audit = srv.sql(`SELECT detail FROM audit_log WHERE action = 'group.update' AND target_id = ${id['综合调度室']}`);
+  assert.equal(audit.length, 1);
+  assert.deepEqual(JSON.parse(audit[0].detail).changes.desk, { old: true, new: false });
   const t = await open(srv, tok.hd_zhou, { type: 'request', title: '新服务台 desk-moved' });
   assert.equal(t.group_id, id['业务支撑室']);
   // a supervisor may not; a non-boolean is named

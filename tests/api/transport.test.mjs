@@ -230,7 +230,12 @@ test('ambiguous framing is 400, the connection closed, and the request hidden in
     assert.equal(r.count, 1, `${what}: one response only`);
     assert.ok(r.closed, `${what}: connection closed`);
     assert.ok(!r.text.includes('201 Created'), what);
+    assert.match(r.data.toString('utf8'), /请求分帧有歧义/, what);
   }
+  // the reason in English when asked for
+  const en = await exchange(srv, `GET /api/v1/health HTTP/1.1\r\nHost: x\r\nAccept-Language: en\r\nContent-Length: 0\r\nContent-Length: 3\r\n\r\nabc`);
+  assert.equal(en.status, 400);
+  assert.match(en.text, /ambiguous request framing: two Content-Length headers/);
   assert.equal(smuggled(), 0);
   // the hidden request itself, sent plainly on a kept-alive connection, does run: the test can see it
   const ok = await exchange(srv, `GET /api/v1/health HTTP/1.1\r\nHost: x\r\n\r\n${h}`,

@@ -90,14 +90,29 @@ static int set_members(struct db *db, int64_t id, const struct jx_ids *members, 
 	return rc;
 }
 
-/* Marks group id the desk or not; there is at most one desk, so marking it unmarks the other. */
-static int set_desk(struct db *db, int64_t id, bool desk, struct yw_err *err)
+/*
+ * Marks group id the desk or not; there is at most one desk, so marking it
+ * unmarks the other, whose change is audited as its own group.update.
+ */
+static int set_desk(struct db *db, const struct yw_actor *a, int64_t id, bool desk, struct yw_err *err)
 {
+	int64_t old = 0;
+	json_t *detail;
 	int rc = 0;
 
-	if (desk)
+	if (desk && (rc = db_queryint(db, &old, err, "SELECT id FROM groups WHERE is_desk = 1 AND id <> ?",
+				      "i", id)) == YW_ENOTFOUND) {
+		yw_err_clear(err);
+		rc = 0;
+	}
+	if (!rc && old) {
 		rc = db_execf(db, err, "UPDATE groups SET is_desk = 0, updated_at = ?, version = version + 1"
-			      " WHERE is_desk = 1 AND id <> ?", "ii", yw_now(), id);
+			      " WHERE id = ?", "ii", yw_now(), old);
+		detail = json_pack("{s:{s:{s:b, s:b}}}", "changes", "desk", "old", 1, "new", 0);
+		if (!rc)
+			rc = acct_audit(db, a, "group.update", "group", old, detail, err);
+		json_decref(detail);
+	}
 	if (!rc)
 		rc = db_execf(db, err, "UPDATE groups SET is_desk = ? WHERE id = ?", "ii", (int64_t)desk, id);
 	return rc;
@@ -132,7 +147,7 @@ int grp_create(struct db *db, const struct yw_actor *a, const struct grp_input *
 			      (v.set & GRP_F_DESCRIPTION) ? v.description : NULL,
 			      (v.set & GRP_F_SUPERVISOR) ? v.supervisor_id : (int64_t)0, now, now)) ||
 	    (rc = set_members(db, *id, &v.member_ids, err)) ||
-	    ((v.set & GRP_F_DESK) && v.desk && (rc = set_desk(db, *id, true, err))))
+	    ((v.set & GRP_F_DESK) && v.desk && (rc = set_desk(db, a, *id, true, err))))
 		goto fail;
 	detail = json_pack("{s:s, s:o, s:o, s:b}", "name", v.name, "supervisor_id",
 			   jx_id_or_null((v.set & GRP_F_SUPERVISOR) ? v.supervisor_id : 0),
@@ -231,7 +246,7 @@ int grp_update(struct db *db, const struct yw_actor *a, int64_t id, int64_t vers
 		goto fail;
 	if ((in->set & GRP_F_MEMBERS) && (rc = set_members(db, id, &in->member_ids, err)))
 		goto fail;
-	if ((in->set & GRP_F_DESK) && (rc = set_desk(db, id, in->desk, err)))
+	if ((in->set & GRP_F_DESK) && (rc = set_desk(db, a, id, in->desk, err)))
 		goto fail;
 	changes = json_object();
 	user_diff_str(changes, "name", old_name, name);

@@ -61,6 +61,7 @@ static const struct {
 	{ "domain/calendar/cal_tz.c", "why" },        /* bad */
 	{ "http/api.c", "jerr.text" },       /* jin's reason */
 	{ "domain/calendar/cal_import.c", "jerr.text" },
+	{ "http/framing.c", "why" },            /* its reasons: test_http_framing */
 	{ "domain/account/perm.c", "row->deny" },        /* the table's refusals: test_perm */
 	{ "domain/account/perm.c", "perm_missing(kind)" },
 };

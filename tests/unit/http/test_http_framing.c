@@ -4,6 +4,7 @@
  * plain requests it must let through.
  */
 #include "../../../src/http/framing.c"
+#include "err.h"
 #include <setjmp.h>
 #include <cmocka.h>
 
@@ -44,6 +45,8 @@ static void test_cases(void **state)
 			fail_msg("case %zu refused: %s", i, why);
 		if (cases[i].why && (!why || !strstr(why, cases[i].why)))
 			fail_msg("case %zu: expected \"%s\", got %s", i, cases[i].why, why ? why : "(accepted)");
+		if (why && !yw_msg_zh(why))
+			fail_msg("case %zu: no zh-CN for \"%s\" in src/core/msg_zh.c", i, why);
 	}
 }
 

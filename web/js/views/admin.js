@@ -16,6 +16,7 @@ const sources = {
   leads: async () => (await listAll('/users')).items.filter((u) => ['admin', 'manager', 'supervisor'].includes(u.role)).map((u) => ({ value: u.id, label: u.display_name || u.login })),
   categories: async () => categoryTree((await listAll('/categories')).items, false).map((c) => ({ value: c.id, label: '\u3000'.repeat(c.depth) + c.name })),
   roles: async () => ROLES.map((r) => ({ value: r, label: t('role.' + r) })),
+  levels: async () => [1, 2, 3].map((n) => ({ value: n, label: tOr('level.' + n, n) })),
 };
 
 // The name of record id among the options of source (a select's list),
@@ -26,9 +27,12 @@ function nameIn(opts, source, id) {
   return o ? o.label.replace(/^\u3000+/, '') : '—';
 }
 const namesIn = (opts, source, ids) => (ids || []).map((id) => nameIn(opts, source, id)).join(t('hist.list_sep'));
+// An impact level as the UI words it (1 高 / 2 中 / 3 低); unset is blank.
+const levelText = (n) => (n ? tOr('level.' + n, n) : '');
 
 // The resources: path, list columns (key, cell(record, options)), form fields.
-// field types: text, email, tel, password, textarea, select, multi, bool.
+// field types: text, email, tel, password, textarea, select, multi, bool;
+// hint: true shows the catalogue's ah.<tab>.<field> under the control.
 const resources = {
   users: {
     path: '/users', cache: 'staff',
@@ -49,30 +53,36 @@ const resources = {
   },
   groups: {
     path: '/groups', cache: 'groups',
-    cols: [['name', (x) => x.name], ['supervisor_id', (x, o) => x.supervisor_name || nameIn(o, 'staff', x.supervisor_id)],
+    cols: [['name', (x) => [x.name, x.desk ? [' ', h('span', { class: 'badge desk-mark' }, t('admin.desk_mark'))] : null]], ['supervisor_id', (x, o) => x.supervisor_name || nameIn(o, 'staff', x.supervisor_id)],
       ['member_ids', (x, o) => namesIn(o, 'staff', x.member_ids)]],
     fields: [
       { name: 'name', type: 'text', required: true, max: 100 }, { name: 'description', type: 'textarea', max: 2000 },
       { name: 'supervisor_id', type: 'select', source: 'leads', empty: true },
       { name: 'member_ids', type: 'multi', source: 'staff' },
+      { name: 'desk', type: 'bool', hint: true },
     ],
   },
   organizations: {
     path: '/organizations', cache: 'orgs',
-    cols: [['name', (x) => x.name], ['code', (x) => x.code || ''], ['phone', (x) => x.phone || ''], ['active', (x) => (x.active === false ? t('app.no') : t('app.yes'))]],
+    cols: [['name', (x) => x.name], ['code', (x) => x.code || ''], ['phone', (x) => x.phone || ''],
+      ['default_group_id', (x, o) => nameIn(o, 'groups', x.default_group_id)], ['default_impact', (x) => levelText(x.default_impact)], ['active', (x) => (x.active === false ? t('app.no') : t('app.yes'))]],
     fields: [
       { name: 'name', type: 'text', required: true, max: 200 }, { name: 'code', type: 'text', max: 32 }, { name: 'phone', type: 'tel', max: 32 },
       { name: 'email', type: 'email', max: 254 }, { name: 'address', type: 'text', max: 500 }, { name: 'note', type: 'textarea', max: 4000 },
+      { name: 'default_group_id', type: 'select', source: 'groups', empty: true, hint: true },
+      { name: 'default_impact', type: 'select', source: 'levels', empty: true, hint: true },
       { name: 'active', type: 'bool', create: false },
     ],
   },
   categories: {
     path: '/categories', cache: 'categories', tree: true,
     cols: [['path', (x) => x.path || x.name], ['default_group_id', (x, o) => x.default_group_name || nameIn(o, 'groups', x.default_group_id)],
+      ['default_impact', (x) => levelText(x.default_impact)],
       ['requires_approval', (x) => (x.requires_approval ? t('app.yes') : '')], ['active', (x) => (x.active === false ? t('app.no') : t('app.yes'))]],
     fields: [
       { name: 'parent_id', type: 'select', source: 'categories', empty: true }, { name: 'name', type: 'text', required: true, max: 100 },
       { name: 'default_group_id', type: 'select', source: 'groups', empty: true },
+      { name: 'default_impact', type: 'select', source: 'levels', empty: true, hint: true },
       { name: 'requires_approval', type: 'bool' }, { name: 'active', type: 'bool', create: false },
     ],
   },
@@ -161,9 +171,11 @@ function recordForm(res, tab, rec, opts, canWrite) {
     if (f.required && canWrite) c.setAttribute('required', '');
     if (f.max) c.setAttribute('maxlength', String(f.max));
     if (!canWrite) for (const el of [c, ...c.querySelectorAll('input,select,textarea')]) el.disabled = true;
+    const hint = f.hint ? t(`ah.${tab}.${f.name}`) : null;
     if (f.type === 'multi') put(form, h('fieldset', { class: 'field', dataset: { field: f.name } }, h('legend', null, t('af.' + f.name)), c, h('p', { class: 'field-error' })));
-    else if (f.type === 'bool') put(form, h('div', { class: 'field check-field', dataset: { field: f.name } }, h('label', { class: 'check' }, c, t('af.' + f.name)), h('p', { class: 'field-error' })));
-    else put(form, field(t('af.' + f.name) + (f.required ? ' *' : ''), c, { name: f.name }));
+    else if (f.type === 'bool') put(form, h('div', { class: 'field check-field', dataset: { field: f.name } }, h('label', { class: 'check' }, c, t('af.' + f.name)),
+      hint ? h('p', { class: 'hint' }, hint) : null, h('p', { class: 'field-error' })));
+    else put(form, field(t('af.' + f.name) + (f.required ? ' *' : ''), c, { name: f.name, hint }));
   }
   if (rec) put(form, h('p', { class: 'muted' }, t('admin.meta', { v: rec.version ?? '', at: fmtTime(rec.updated_at) })));
   put(form, h('p', { class: 'form-error', role: 'alert' }));
