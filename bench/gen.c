@@ -19,7 +19,7 @@
 #include "core/tok.h"
 #include "core/ytime.h"
 #include "store/db.h"
-#include "domain/acct.h"
+#include "domain/account/acct.h"
 
 static uint64_t rng = 0x9e3779b97f4a7c15ull;
 

@@ -14,8 +14,8 @@
 #include "core/yw.h"
 #include "core/ytime.h"
 #include "store/db.h"
-#include "domain/acct.h"
-#include "domain/tk.h"
+#include "domain/account/acct.h"
+#include "domain/ticket/tk.h"
 #include <time.h>
 
 static double thread_cpu(void)

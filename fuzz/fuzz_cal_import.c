@@ -5,7 +5,7 @@
  * covers them all; a parse must fail cleanly or give sorted distinct days.
  */
 #include "../src/core/yw.h"
-#include "../src/domain/cal.h"
+#include "../src/domain/calendar/cal.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

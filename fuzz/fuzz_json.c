@@ -4,7 +4,7 @@
  * nullable, enum, ids). Checks that a decode either fails with a field
  * name and a message, or stores values that obey the table.
  *
- * When the real ticket table lands (src/domain/tk*.c), point `fields` at
+ * When the real ticket table lands (src/domain/ticket/tk*.c), point `fields` at
  * it; the checks below only use the table.
  */
 #include "core/yw.h"

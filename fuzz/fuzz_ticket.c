@@ -16,9 +16,9 @@
 #include "core/strbuf.h"
 #include "core/err.h"
 #include "store/db.h"
-#include "domain/acct.h"
-#include "domain/demo.h"
-#include "domain/tk.h"
+#include "domain/account/acct.h"
+#include "domain/demo/demo.h"
+#include "domain/ticket/tk.h"
 #include "http/http.h"
 #include <sodium.h>
 

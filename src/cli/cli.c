@@ -1,6 +1,6 @@
 #include "../core/yw.h"
 #include "../store/db.h"
-#include "../domain/cal.h"
+#include "../domain/calendar/cal.h"
 #include "cli.h"
 
 int cli_opt(int argc, const char **argv, int *i, const char *name, const char **val)

@@ -5,9 +5,9 @@
  */
 #include "../core/yw.h"
 #include "../store/db.h"
-#include "../domain/acct.h"
-#include "../domain/cal.h"
-#include "../domain/cal_tz.h"
+#include "../domain/account/acct.h"
+#include "../domain/calendar/cal.h"
+#include "../domain/calendar/cal_tz.h"
 #include "cli.h"
 
 #define IMPORT_FILE_MAX (1u << 20)

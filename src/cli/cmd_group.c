@@ -5,7 +5,7 @@
  */
 #include "../core/yw.h"
 #include "../store/db.h"
-#include "../domain/grp.h"
+#include "../domain/directory/grp.h"
 #include "cli.h"
 
 static int group_desk(int argc, const char **argv)

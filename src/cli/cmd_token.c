@@ -1,7 +1,7 @@
 /* cmd_token.c - `yunwei token create|revoke`, on the database directly. */
 #include "../core/yw.h"
 #include "../store/db.h"
-#include "../domain/acct.h"
+#include "../domain/account/acct.h"
 #include "cli.h"
 
 static int token_create(int argc, const char **argv)

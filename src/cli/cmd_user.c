@@ -6,9 +6,9 @@
 #include "../core/yw.h"
 #include "../core/utf8.h"
 #include "../store/db.h"
-#include "../domain/user.h"
-#include "../domain/org.h"
-#include "../domain/grp.h"
+#include "../domain/account/user.h"
+#include "../domain/directory/org.h"
+#include "../domain/directory/grp.h"
 #include "cli.h"
 #include <sodium.h>
 

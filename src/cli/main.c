@@ -1,7 +1,7 @@
 /* main.c - dispatch `yunwei <command>` through the command table. */
 #include "../core/yw.h"
 #include "../core/ytime.h"
-#include "../domain/sla.h"
+#include "../domain/sla/sla.h"
 #include "cli.h"
 #include <sodium.h>
 

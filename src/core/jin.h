@@ -14,7 +14,7 @@
  *
  * accepts, but for the one case below, and returns an equal tree
  * (json_equal(), the same integer and real types, members in the same
- * order); tests/unit/test_core_jin.c and
+ * order); tests/unit/core/test_core_jin.c and
  * fuzz/fuzz_jin.c hold it to that, against the jansson the build links:
  *
  *  - the text is an object or an array, with only whitespace (space, tab,

@@ -12,7 +12,7 @@
  *
  *	json_dump_callback(j, cb, out, JSON_COMPACT | JSON_ENCODE_ANY)
  *
- * writes for the same tree (tests/unit/test_core_jout.c and
+ * writes for the same tree (tests/unit/core/test_core_jout.c and
  * fuzz/fuzz_jout.c hold it to that):
  *
  *  - no whitespace: "," between members and elements, ":" after keys;

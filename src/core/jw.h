@@ -8,7 +8,7 @@
  * list of tickets are written with jw instead. Its text is what
  * jout_dump() writes for the same values in the same order (the same
  * string escapes, integers and no whitespace), so a response reads the
- * same either way; tests/unit/test_core_jout.c holds it to that.
+ * same either way; tests/unit/core/test_core_jout.c holds it to that.
  *
  *	struct jw w;
  *	jw_init(&w, &sb);

@@ -40,7 +40,7 @@ const struct yw_msg yw_msg_catalogue[] = {
 	  "请在 Upload-Offset 中给出这一分片的偏移量" },
 	{ "Upload-Offset must be a byte offset",
 	  "Upload-Offset 必须是字节偏移量" },
-	/* domain/upload.c */
+	/* domain/ticket/upload.c */
 	{ "no such upload",
 	  "没有这个上传" },
 	{ "the upload expired; start it again",
@@ -67,13 +67,13 @@ const struct yw_msg yw_msg_catalogue[] = {
 	  "上传的内容与声明的 sha256 不符" },
 	{ "the upload has %" PRId64 " of its %" PRId64 " bytes",
 	  "上传只收到 %" PRId64 " 字节，共 %" PRId64 " 字节" },
-	/* domain/tk_assign.c */
+	/* domain/ticket/tk_assign.c */
 	{ "only staff assign tickets",
 	  "只有运维人员可以指派工单" },
 	/* core/jx.c: one-line texts */
 	{ "%s contains a bidirectional control character (U+202A-202E, U+2066-2069)",
 	  "%s 含有双向控制字符（U+202A–202E、U+2066–2069）" },
-	/* domain/perm.c: the refusals of the permission table and its missing records */
+	/* domain/account/perm.c: the refusals of the permission table and its missing records */
 	{ "no such group",
 	  "没有这个处理组" },
 	{ "no such organization",
@@ -287,7 +287,7 @@ const struct yw_msg yw_msg_catalogue[] = {
 	/* core/qs.c */
 	{ "query parameter is not valid UTF-8 or has a bad escape",
 	  "查询参数不是有效的 UTF-8 或含有错误的转义" },
-	/* domain/acct.c */
+	/* domain/account/acct.c */
 	{ "password is longer than %d characters",
 	  "密码超过 %d 个字符" },
 	{ "password must be valid UTF-8",
@@ -310,7 +310,7 @@ const struct yw_msg yw_msg_catalogue[] = {
 	  "只有管理员可以为他人创建令牌" },
 	{ "no such active token",
 	  "没有这个有效的令牌" },
-	/* domain/cal.c */
+	/* domain/calendar/cal.c */
 	{ "%s has more than %d windows",
 	  "%s 的时间段超过 %d 个" },
 	{ "%s: a window lies outside 00:00-24:00",
@@ -353,7 +353,7 @@ const struct yw_msg yw_msg_catalogue[] = {
 	  "windows 必须是以 mon ... sun 为键的对象" },
 	{ "windows: unknown weekday %.20s (use mon ... sun)",
 	  "windows：未知的星期 %.20s（请用 mon ... sun）" },
-	/* domain/cal_db.c */
+	/* domain/calendar/cal_db.c */
 	{ "only staff may see business calendars",
 	  "只有运维人员可以查看工作日历" },
 	{ "only admins may change business calendars",
@@ -396,7 +396,7 @@ const struct yw_msg yw_msg_catalogue[] = {
 	  "days 超过 366 项" },
 	{ "days[%zu].date repeats days[%zu].date",
 	  "days[%zu].date 与 days[%zu].date 重复" },
-	/* domain/cal_import.c */
+	/* domain/calendar/cal_import.c */
 	{ "the file holds no days",
 	  "文件中没有日期" },
 	{ "the file holds more than %d days",
@@ -469,7 +469,7 @@ const struct yw_msg yw_msg_catalogue[] = {
 	  "文件为空" },
 	{ "malformed JSON at line %d column %d: ",
 	  "JSON 格式错误，位于第 %d 行第 %d 列：" },
-	/* domain/cal_tz.c */
+	/* domain/calendar/cal_tz.c */
 	{ "unknown time zone %.64s",
 	  "未知时区 %.64s" },
 	{ "time zone must be an IANA name such as Asia/Shanghai",
@@ -494,7 +494,7 @@ const struct yw_msg yw_msg_catalogue[] = {
 	  "TZif 文件尾格式错误" },
 	{ "cannot read the TZ rule in the footer",
 	  "无法读取文件尾中的 TZ 规则" },
-	/* domain/cat.c */
+	/* domain/directory/cat.c */
 	{ "no category %" PRId64,
 	  "没有分类 %" PRId64 },
 	{ "a category cannot be placed under itself or one of its subcategories",
@@ -511,10 +511,10 @@ const struct yw_msg yw_msg_catalogue[] = {
 	  "只有管理员可以修改分类" },
 	{ "category %" PRId64 " is at version %" PRId64 ", not %" PRId64 "; reload it and try again",
 	  "分类 %" PRId64 " 当前为版本 %" PRId64 "，不是 %" PRId64 "；请刷新后重试" },
-	/* domain/demo.c */
+	/* domain/demo/demo.c */
 	{ "demo user %s missing",
 	  "缺少演示用户 %s" },
-	/* domain/grp.c */
+	/* domain/directory/grp.c */
 	{ "only staff may see support groups",
 	  "只有运维人员可以查看处理组" },
 	{ "a group named %s exists",
@@ -533,12 +533,12 @@ const struct yw_msg yw_msg_catalogue[] = {
 	  "处理组 %" PRId64 " 当前为版本 %" PRId64 "，不是 %" PRId64 "；请刷新后重试" },
 	{ "no group %s",
 	  "没有处理组 %s" },
-	/* domain/notify.c */
+	/* domain/notify/notify.c */
 	{ "only users have notifications",
 	  "只有用户才有通知" },
 	{ "no such notification",
 	  "没有这条通知" },
-	/* domain/org.c */
+	/* domain/directory/org.c */
 	{ "code must have 1 to 32 characters",
 	  "code（编码）必须有 1 到 32 个字符" },
 	{ "code may contain only letters, digits, _ and -",
@@ -557,7 +557,7 @@ const struct yw_msg yw_msg_catalogue[] = {
 	  "客户单位 %" PRId64 " 当前为版本 %" PRId64 "，不是 %" PRId64 "；请刷新后重试" },
 	{ "no organization %s",
 	  "没有客户单位 %s" },
-	/* domain/prio.c */
+	/* domain/ticket/prio.c */
 	{ "impact must be between 1 and 3",
 	  "impact（影响范围）必须在 1 到 3 之间" },
 	{ "urgency must be between 1 and 3",
@@ -566,10 +566,10 @@ const struct yw_msg yw_msg_catalogue[] = {
 	  "只有管理员可以修改优先级矩阵" },
 	{ "%s must be a priority between 1 and 4",
 	  "%s 必须是 1 到 4 之间的优先级" },
-	/* domain/sla_clock.c */
+	/* domain/sla/sla_clock.c */
 	{ "the clock is not running",
 	  "计时器没有在运行" },
-	/* domain/sla_policy.c */
+	/* domain/sla/sla_policy.c */
 	{ "only staff may see SLA policies",
 	  "只有运维人员可以查看 SLA 策略" },
 	{ "only admins may change SLA policies",
@@ -656,7 +656,7 @@ const struct yw_msg yw_msg_catalogue[] = {
 	  "ids 中 SLA 策略 %" PRId64 " 出现了两次" },
 	{ "ids names no SLA policy %" PRId64,
 	  "ids 中的 %" PRId64 " 不是已有的 SLA 策略" },
-	/* domain/sla_report.c */
+	/* domain/sla/sla_report.c */
 	{ "only managers, supervisors and admins see the SLA report",
 	  "只有运维经理、运维主管和管理员可以查看 SLA 报表" },
 	{ "by must be one of: level, group, organization, policy",
@@ -665,7 +665,7 @@ const struct yw_msg yw_msg_catalogue[] = {
 	  "to 必须晚于 from" },
 	{ "the report spans at most %d days",
 	  "报表跨度最多 %d 天" },
-	/* domain/sla_ticket.c */
+	/* domain/sla/sla_ticket.c */
 	{ "no such ticket",
 	  "没有这个工单" },
 	{ "only staff record the arrival on site",
@@ -678,7 +678,7 @@ const struct yw_msg yw_msg_catalogue[] = {
 	  "筛选值过多" },
 	{ "breach_before must be an ISO 8601 time, e.g. 2026-11-25T10:00:00Z",
 	  "breach_before 必须是 ISO 8601 时间，例如 2026-11-25T10:00:00Z" },
-	/* domain/tk_attach.c */
+	/* domain/ticket/tk_attach.c */
 	{ "filename is required",
 	  "filename（文件名）为必填项" },
 	{ "filename must not contain / or \\",
@@ -707,7 +707,7 @@ const struct yw_msg yw_msg_catalogue[] = {
 	  "附件文件 %s 丢失或已损坏" },
 	{ "cannot read %s",
 	  "无法读取 %s" },
-	/* domain/tk_core.c */
+	/* domain/ticket/tk_core.c */
 	{ "assignee_id must be an active staff member",
 	  "assignee_id（处理人）必须是在用的运维人员" },
 	{ "the assignee is not a member of the ticket's group",
@@ -746,7 +746,7 @@ const struct yw_msg yw_msg_catalogue[] = {
 	  "group_id 不是已有的处理组" },
 	{ "a request that needs approval is assigned after it is approved",
 	  "需要审批的服务请求在批准后才能指派" },
-	/* domain/tk_entry.c */
+	/* domain/ticket/tk_entry.c */
 	{ "body is required",
 	  "body（内容）为必填项" },
 	{ "only staff write internal notes",
@@ -765,7 +765,7 @@ const struct yw_msg yw_msg_catalogue[] = {
 	  "这两个工单已经关联" },
 	{ "the tickets are not linked",
 	  "这两个工单没有关联" },
-	/* domain/tk_life.c */
+	/* domain/ticket/tk_life.c */
 	{ "resolution_code must be one of: fixed, workaround, no_fault_found, duplicate, user_error, vendor_fixed, cancelled_by_user",
 	  "resolution_code（解决方式）必须是以下之一：fixed、workaround、no_fault_found、duplicate、user_error、vendor_fixed、cancelled_by_user" },
 	{ "resolution_code goes with a move to resolved",
@@ -790,7 +790,7 @@ const struct yw_msg yw_msg_catalogue[] = {
 	  "解决工单需要填写 resolution_code（解决方式）" },
 	{ "assignee_id is required to assign a ticket",
 	  "指派工单需要填写 assignee_id（处理人）" },
-	/* domain/tk_list.c */
+	/* domain/ticket/tk_list.c */
 	{ "unknown query parameter %.60s",
 	  "未知查询参数 %.60s" },
 	{ "%s has an empty item",
@@ -821,7 +821,7 @@ const struct yw_msg yw_msg_catalogue[] = {
 	  "q 超过 200 字节" },
 	{ "q has no word to search for",
 	  "q 中没有可搜索的词" },
-	/* domain/tk_patch.c */
+	/* domain/ticket/tk_patch.c */
 	{ "title must not be null",
 	  "title（标题）不能为 null" },
 	{ "regrade_reason is required to change the fault level",
@@ -844,7 +844,7 @@ const struct yw_msg yw_msg_catalogue[] = {
 	  "处理人不是新处理组的成员；请指定新的 assignee_id" },
 	{ "a request is assigned after it is approved",
 	  "服务请求在批准后才能指派" },
-	/* domain/user.c */
+	/* domain/account/user.c */
 	{ "login must not be empty",
 	  "login（账号）不能为空" },
 	{ "login is longer than 64 characters",
@@ -897,7 +897,7 @@ const struct yw_msg yw_msg_catalogue[] = {
 	  "只有管理员可以修改用户" },
 	{ "only an admin may set another user's password",
 	  "只有管理员可以设置他人的密码" },
-	/* domain/view.c */
+	/* domain/view/view.c */
 	{ "saved views belong to a user; log in as one",
 	  "已保存的视图属于用户；请以用户身份登录" },
 	{ "query is longer than %d bytes",

@@ -1,6 +1,6 @@
 /*
  * api.c - one request under /api/: route, authenticate, check the route's
- * permission (domain/perm.h), decode, call the handler, and turn any error
+ * permission (domain/account/perm.h), decode, call the handler, and turn any error
  * into the one error response.
  */
 #include "../core/yw.h"
@@ -626,7 +626,7 @@ int http_api_handle(h2o_req_t *h, struct db *db)
 		goto out;
 	if (!(route->flags & HR_PUBLIC) && (rc = authenticate(&r)))
 		goto out;
-	/* the one permission check of every route (domain/perm.h) */
+	/* the one permission check of every route (domain/account/perm.h) */
 	if ((rc = perm_request(db, &r.actor, route->perm, r.id, &r.err)))
 		goto out;
 	if ((route->flags & HR_JSON) && (rc = decode_body(&r)))

@@ -45,8 +45,8 @@
 #include "../core/yw.h"
 #include "../core/log.h"
 #include "../store/db.h"
-#include "../domain/sla.h"
-#include "../domain/tk.h"
+#include "../domain/sla/sla.h"
+#include "../domain/ticket/tk.h"
 #include "http.h"
 #include <pthread.h>
 

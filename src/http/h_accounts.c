@@ -8,10 +8,10 @@
 #include "../core/yw.h"
 #include "../core/strbuf.h"
 #include "../store/db.h"
-#include "../domain/user.h"
-#include "../domain/org.h"
-#include "../domain/grp.h"
-#include "../domain/cat.h"
+#include "../domain/account/user.h"
+#include "../domain/directory/org.h"
+#include "../domain/directory/grp.h"
+#include "../domain/directory/cat.h"
 #include "http.h"
 #include <sodium.h>
 

@@ -1,13 +1,13 @@
 /*
  * h_calendars.c - /api/v1/calendars: business calendars, their day lists
  * and holiday imports. Decoding and encoding only; who may do what and
- * what a valid calendar is live in domain/cal.
+ * what a valid calendar is live in domain/calendar/.
  */
 #include "../core/yw.h"
 #include "../core/jx.h"
 #include "../core/ytime.h"
 #include "../store/db.h"
-#include "../domain/cal.h"
+#include "../domain/calendar/cal.h"
 #include "http.h"
 
 #define IMPORT_BODY_MAX (1u << 20)

@@ -1,15 +1,15 @@
 /*
  * h_sla.c - the SLA endpoints (policies, the report), the arrival on
  * site of a ticket; /api/v1/notifications: each user's outbox. Decoding
- * and encoding only: the rules live in domain/sla and domain/notify.
+ * and encoding only: the rules live in domain/sla/ and domain/notify/.
  */
 #include "../core/yw.h"
 #include "../core/jw.h"
 #include "../core/jx.h"
 #include "../core/ytime.h"
 #include "../store/db.h"
-#include "../domain/notify.h"
-#include "../domain/sla.h"
+#include "../domain/notify/notify.h"
+#include "../domain/sla/sla.h"
 #include "http.h"
 
 static const char *const no_query[] = { NULL };

@@ -1,15 +1,15 @@
 /*
  * h_tickets.c - the ticket endpoints: decode, call tk_*, encode. The
- * rules (who may do what, what a value means) live in domain/tk*.c.
+ * rules (who may do what, what a value means) live in domain/ticket/tk*.c.
  */
 #include "../core/yw.h"
 #include "../core/jw.h"
 #include "../core/jx.h"
 #include "../core/strbuf.h"
 #include "../store/db.h"
-#include "../domain/prio.h"
-#include "../domain/tk.h"
-#include "../domain/upload.h"
+#include "../domain/ticket/prio.h"
+#include "../domain/ticket/tk.h"
+#include "../domain/ticket/upload.h"
 #include "http.h"
 
 static const char *const no_params[] = { NULL };

@@ -1,6 +1,6 @@
 /*
  * h_uploads.c - /api/v1/uploads: attachments too large for one request,
- * sent in parts (domain/upload.h).
+ * sent in parts (domain/ticket/upload.h).
  *
  *	POST   /api/v1/uploads        {filename, size, content_type?, sha256?}
  *	                              -> 201 {id, part_size, offset: 0, ...}
@@ -14,7 +14,7 @@
  */
 #include "../core/yw.h"
 #include "../core/jx.h"
-#include "../domain/upload.h"
+#include "../domain/ticket/upload.h"
 #include "http.h"
 
 static const char *const no_params[] = { NULL };

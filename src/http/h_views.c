@@ -1,12 +1,12 @@
 /*
  * h_views.c - /api/v1/me/views: the caller's saved ticket-list views.
  * Decoding and encoding only; what a valid view is and whose it is live
- * in domain/view.c.
+ * in domain/view/view.c.
  */
 #include "../core/yw.h"
 #include "../core/jx.h"
 #include "../store/db.h"
-#include "../domain/view.h"
+#include "../domain/view/view.h"
 #include "http.h"
 
 static const char *const no_params[] = { NULL };

@@ -25,8 +25,8 @@
 #include "../core/err.h"
 #include "../core/arena.h"
 #include "../core/strbuf.h"
-#include "../domain/acct.h"
-#include "../domain/perm.h"
+#include "../domain/account/acct.h"
+#include "../domain/account/perm.h"
 
 struct db;
 struct http_req;
@@ -49,7 +49,7 @@ struct http_route {
 	unsigned flags;
 	const char *summary;   /* one line, checked against docs/openapi.yaml */
 	/*
-	 * Who may call it (domain/perm.h), checked by the dispatcher after
+	 * Who may call it (domain/account/perm.h), checked by the dispatcher after
 	 * authentication, on the {id} record when the row's kind names one.
 	 * A route without one is refused; test_perm fails on it.
 	 */

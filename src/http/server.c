@@ -12,8 +12,8 @@
 #include "../core/log.h"
 #include "../core/ytime.h"
 #include "../store/db.h"
-#include "../domain/tk.h"
-#include "../domain/upload.h"
+#include "../domain/ticket/tk.h"
+#include "../domain/ticket/upload.h"
 #include "http.h"
 #include "web.h"
 #include <arpa/inet.h>

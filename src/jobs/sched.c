@@ -3,7 +3,7 @@
 #include "../core/log.h"
 #include "../core/ytime.h"
 #include "../store/db.h"
-#include "../domain/sla.h"
+#include "../domain/sla/sla.h"
 #include "sched.h"
 #include <pthread.h>
 #include <signal.h>

@@ -22,7 +22,7 @@ const MISSING = 999999;
 let srv;
 const who = {};   // login -> { id, role, org, token, perms: Map('res.act' -> scope) }
 
-// What a route's {id} names, by the start of its pattern (as tests/unit/test_perm.c).
+// What a route's {id} names, by the start of its pattern (as tests/unit/account/test_perm.c).
 const KINDS = [
   ['/api/v1/tickets/{id}', 'ticket'], ['/api/v1/attachments/{id}', 'attachment'],
   ['/api/v1/users/{id}', 'user'], ['/api/v1/organizations/{id}', 'org'], ['/api/v1/groups/{id}', 'group'],
@@ -76,7 +76,7 @@ function documentedOperations() {
   return ops;
 }
 
-// ---- the facts of a record, for a caller (as src/domain/perm.c loads them)
+// ---- the facts of a record, for a caller (as src/domain/account/perm.c loads them)
 
 function ticketFacts(id, u) {
   const t = q1(`SELECT COALESCE(org_id, 0) AS org, COALESCE(requester_id, 0) AS owner,

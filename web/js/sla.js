@@ -2,7 +2,7 @@
 //
 // The server sends each ticket's clocks as "sla": [{target, state,
 // remaining_minutes, due_at, target_minutes, policy_id, paused,
-// started_at, stopped_at}] (domain/sla.h, sla_ticket_json), computed at the
+// started_at, stopped_at}] (domain/sla/sla.h, sla_ticket_json), computed at the
 // moment it answered. Between answers a running clock only consumes time
 // while its business calendar is in a working window, so the badge ticks
 // down only then: the calendar (weekly windows, holidays, make-up

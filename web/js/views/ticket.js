@@ -43,7 +43,7 @@ const NEEDS = {
   pending: ['note'], reopened: ['note'], rejected: ['note'],
   resolved: ['resolution_code', 'resolution_notes'], assigned: ['assignee_id'],
 };
-// The server's length limits (TK_TITLE_MAX, TK_TEXT_MAX, TK_NOTE_MAX in src/domain/tk.h).
+// The server's length limits (TK_TITLE_MAX, TK_TEXT_MAX, TK_NOTE_MAX in src/domain/ticket/tk.h).
 export const TITLE_MAX = 200, TEXT_MAX = 20000, NOTE_MAX = 4000;
 
 export async function render(ctx) {
