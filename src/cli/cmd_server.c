@@ -6,7 +6,7 @@
 #include "../domain/demo/demo.h"
 #include "../domain/calendar/cal.h"
 #include "../http/http.h"
-#include "../jobs/sched.h"
+#include "../jobs/jobs.h"
 #include "cli.h"
 #include <sys/stat.h>
 
@@ -133,12 +133,12 @@ int cmd_serve(int argc, const char **argv)
 	if (cli_open_db(opts.db_path, &db))
 		return CLI_FAIL;
 	db_close(db);
-	/* the SLA scheduler runs beside the workers, on its own connection */
-	struct sched *sched;
-	if (sched_start(opts.db_path, &sched, &err))
+	/* the background jobs (SLA timers, search-index flush, checkpoints) run beside the workers */
+	struct jobs *jobs;
+	if (jobs_serve(opts.db_path, &jobs, &err))
 		return cli_fail(&err);
 	int rc = http_serve(&opts, &err);
-	sched_stop(sched);
+	jobs_stop(jobs);
 	if (rc)
 		return cli_fail(&err);
 	return CLI_OK;

@@ -996,9 +996,9 @@ const struct yw_msg yw_msg_catalogue[] = {
 	  "无法监听 %s：%s" },
 	{ "pipe: %s",
 	  "pipe：%s" },
-	/* jobs/sched.c */
-	{ "cannot start the scheduler thread",
-	  "无法启动调度线程" },
+	/* jobs/jobs.c */
+	{ "cannot start the thread of job %s",
+	  "无法启动后台任务 %s 的线程" },
 	/* store/sqlite.c */
 	{ "%s: %s",
 	  "%s：%s" },

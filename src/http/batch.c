@@ -147,9 +147,9 @@ static void on_flush(h2o_timeout_entry_t *entry)
  * rebuilt here, TK_FTS_CHUNK tickets to a transaction, after a batch
  * when a chunk's worth is waiting: under a steady stream the backlog
  * (which a search flushes before it runs) stays under a chunk and a
- * batch. The main thread's tick flushes the rest five times a second:
- * the last few tickets of a burst, and what other connections and
- * processes marked. (Flushing whenever the writer found its queue empty
+ * batch. The search-flush job (src/jobs/serve.c) flushes the rest five
+ * times a second: the last few tickets of a burst, and what other
+ * connections and processes marked. (Flushing whenever the writer found its queue empty
  * flushed after nearly every batch: one segment per few tickets again.)
  */
 static uint64_t search_seen;   /* tk_fts_marks() at the last flush that left less than a chunk */

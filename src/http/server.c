@@ -12,8 +12,6 @@
 #include "../core/log.h"
 #include "../core/ytime.h"
 #include "../store/db.h"
-#include "../domain/ticket/tk.h"
-#include "../domain/ticket/upload.h"
 #include "http.h"
 #include "web.h"
 #include <arpa/inet.h>
@@ -61,14 +59,6 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
 	if (h2o_memis(req->path_normalized.base, req->path_normalized.len < 5 ? 0 : 5, H2O_STRLIT("/api/")))
 		return http_api_handle(req, w->db);
 	return web_handle(req, w->opts->web_root);
-}
-
-static void sweep_uploads(void)
-{
-	char dir[4200];
-
-	snprintf(dir, sizeof(dir), "%s/attachments/.uploads", http_data_dir);
-	upload_sweep(dir, yw_now());
 }
 
 static void on_conn_close(void *data)
@@ -231,7 +221,6 @@ int http_serve(const struct http_server_opts *opts, struct yw_err *err)
 {
 	struct worker *workers;
 	sigset_t sigs;
-	struct db *maint = NULL;
 	int fd, nthreads = opts->threads, sig, rc = 0;
 
 	if (nthreads <= 0) {
@@ -282,12 +271,7 @@ int http_serve(const struct http_server_opts *opts, struct yw_err *err)
 		w->listen_fd = i == 0 ? fd : dup(fd);
 		fcntl(w->listen_fd, F_SETFL, O_NONBLOCK);
 	}
-	/* its writes (search flushes) must not checkpoint inside their commit, holding the writers */
-	if ((rc = db_open(&maint, opts->db_path, err)) || (rc = db_defer_checkpoints(maint, err)) ||
-	    (rc = http_batch_start(opts->db_path, err)))
-		goto out;
-	/* what a crash or another process left for the search index, before the first search */
-	if ((rc = tk_fts_flush_all(maint, err)))
+	if ((rc = http_batch_start(opts->db_path, err)))
 		goto out;
 	for (int i = 0; i < nthreads; i++)
 		pthread_create(&workers[i].thread, NULL, worker_main, &workers[i]);
@@ -297,29 +281,13 @@ int http_serve(const struct http_server_opts *opts, struct yw_err *err)
 		    HTTP_BODY_MAX >> 10, opts->h2c ? ", cleartext HTTP/2 on" : "");
 
 	/*
-	 * The main thread waits for the stop signal and meanwhile checkpoints
-	 * the write-ahead log five times a second on its own connection, so
-	 * that no request pays for it, and so that under a steady stream of
-	 * writes the log starts over before it outgrows the file it has
-	 * (journal_size_limit): writing to new file space costs the kernel
-	 * more than overwriting the old. It also brings the search index up
-	 * to date with what was written meanwhile (tk.h, tk_fts_flush).
+	 * The main thread waits for the stop signal. Checkpoints, the search
+	 * index's catching up and the expiry of uploads are background jobs
+	 * (src/jobs/jobs.h), started beside the server by `yunwei serve`.
 	 */
-	for (unsigned ticks = 0;; ticks++) {
-		struct timespec tick = { 0, 200 * 1000 * 1000 };
-		struct yw_err cerr = YW_ERR_INIT;
-		sig = sigtimedwait(&sigs, NULL, &tick);
-		if (sig == SIGINT || sig == SIGTERM)
-			break;
-		/* once a minute: unfinished uploads in parts expire (upload.h) */
-		if (ticks % 300 == 0)
-			sweep_uploads();
-		if (tk_fts_flush_all(maint, &cerr))
-			yw_log_error("search index: %s", cerr.msg);
-		yw_err_clear(&cerr);
-		if (db_checkpoint(maint, &cerr))
-			yw_log_error("%s", cerr.msg);
-	}
+	do
+		sig = sigwaitinfo(&sigs, NULL);
+	while (sig != SIGINT && sig != SIGTERM);
 	yw_log_info("received %s, shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
 	for (int i = 0; i < nthreads; i++)
 		if (write(workers[i].wake[1], "x", 1) < 0)
@@ -329,7 +297,6 @@ int http_serve(const struct http_server_opts *opts, struct yw_err *err)
 	yw_log_info("stopped");
 out:
 	http_batch_stop();
-	db_close(maint);
 	for (int i = 0; i < nthreads; i++) {
 		db_close(workers[i].db);
 		if (workers[i].wake[1] > 0)

@@ -196,4 +196,25 @@ int db_defer_checkpoints(struct db *db, struct yw_err *err);
 int db_trust_references(struct db *db, struct yw_err *err);
 int db_checkpoint(struct db *db, struct yw_err *err);
 
+/*
+ * Leases: a named lease (a background job's, src/jobs/jobs.h) held by one
+ * holder at a time, until it expires, so that several servers on one
+ * database run each job once. db_lease_claim() gives l->holder the lease
+ * until l->until (milliseconds, like l->now) when it is free, expired
+ * before l->now, already l->holder's, or l->stale's (NULL: none), a holder
+ * the caller knows is gone. l->held tells whether it did; when not,
+ * l->other and l->other_until say who holds it and until when. The claim
+ * is a write transaction of its own: the caller holds none.
+ */
+struct db_lease {
+	const char *name, *holder, *stale;
+	int64_t now, until;
+	bool held;               /* out */
+	char other[128];         /* out, when not held */
+	int64_t other_until;     /* out, when not held */
+};
+int db_lease_claim(struct db *db, struct db_lease *l, struct yw_err *err);
+/* Gives up holder's lease of name, if it has it, so that another may claim it at once. */
+int db_lease_release(struct db *db, const char *name, const char *holder, struct yw_err *err);
+
 #endif

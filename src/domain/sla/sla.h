@@ -38,8 +38,8 @@
  *
  * Timers. Each running clock has one row pending in sla_timers: that of
  * its lowest threshold (the breach last) that has none yet, with its due
- * instant; pausing or re-targeting moves or drops it. The scheduler
- * (jobs/sched.h) fires timers with sla_fire_due(): each is claimed
+ * instant; pausing or re-targeting moves or drops it. The sla-timers
+ * job (jobs/jobs.h) fires timers with sla_fire_due(): each is claimed
  * (fired_at set where it was NULL) in the same transaction as its effects
  * — history rows, notifications (notify.h), coordination records, and the
  * clock's next timer — so it fires exactly once, across crashes and, later,
