@@ -143,9 +143,7 @@ static int64_t turn(struct runner *r)
 		yw_log_error("job %s: %s", job->name, err.msg);
 		return min64(job->period_ms, JOBS_RETRY_MS);
 	}
-	if (!ran)
-		return min64(job->period_ms, JOBS_LEASE_MS);
-	return job->next ? 0 : job->period_ms;
+	return job->next && ran ? 0 : job->period_ms;
 }
 
 /* Waits up to ms, or until woken or stopped. */
