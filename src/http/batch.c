@@ -164,7 +164,7 @@ static void flush_search(void)
 		return;
 	if (tk_fts_flush(writer_db, TK_FTS_CHUNK, &n, &err)) {
 		yw_log_error("search index: %s", err.msg);
-		n = 0;   /* the main thread's tick tries again */
+		n = 0;   /* the search-flush job tries again */
 	}
 	if (n < TK_FTS_CHUNK)
 		search_seen = marks;

@@ -181,11 +181,11 @@ int64_t db_cache_gen(struct db *db, const char *name);
 /*
  * Checkpoints. By default a commit that grows the write-ahead log past a
  * threshold copies it back into the database, fsync and all, inside that
- * request. A server's workers call db_defer_checkpoints() so that they
- * never do, and one maintenance connection calls db_checkpoint() five
- * times a second: a passive checkpoint, which never blocks readers or writers,
- * and when the log has grown long, a short one that holds this process's
- * writers until the log can start over.
+ * request. A server's connections call db_defer_checkpoints() so that
+ * they never do, and the wal-checkpoint job (src/jobs/serve.c) calls
+ * db_checkpoint() five times a second: a passive checkpoint, which never
+ * blocks readers or writers, and when the log has grown long, a short one
+ * that holds this process's writers until the log can start over.
  */
 int db_defer_checkpoints(struct db *db, struct yw_err *err);
 /*
