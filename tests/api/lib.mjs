@@ -115,10 +115,11 @@ export class Server {
   // which any authenticated request may write, and with it the cache
   // generations, which follow every write to their tables; and the search
   // index with its marks, which the server drains in the background after
-  // earlier writes).
+  // earlier writes; and the background jobs' leases, which the server
+  // renews while it runs).
   snapshot() {
     const out = execFileSync('sqlite3', [this.db,
-      "SELECT name FROM sqlite_master WHERE type='table' AND name NOT IN ('audit_log','sessions','login_failures','cache_gen','search_pending') AND name NOT LIKE 'ticket_fts%' AND name NOT LIKE 'sqlite_%' ORDER BY name"],
+      "SELECT name FROM sqlite_master WHERE type='table' AND name NOT IN ('audit_log','sessions','login_failures','cache_gen','search_pending','job_leases') AND name NOT LIKE 'ticket_fts%' AND name NOT LIKE 'sqlite_%' ORDER BY name"],
       { encoding: 'utf8' });
     const h = createHash('sha256');
     for (const t of out.split('\n').filter(Boolean)) {
