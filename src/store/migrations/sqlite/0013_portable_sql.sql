@@ -11,43 +11,44 @@
 -- name = TG_ARGV[0]", called by an AFTER INSERT OR UPDATE OR DELETE ...
 -- FOR EACH STATEMENT trigger on each table below.
 -- The counts start again at 1: a random one near 2^63 would overflow.
+-- IF EXISTS: a database put back to an older schema runs this again.
 UPDATE cache_gen SET gen = 1;
-DROP TRIGGER sla_policies_gen_insert;
-DROP TRIGGER sla_policies_gen_update;
-DROP TRIGGER sla_policies_gen_delete;
-DROP TRIGGER sla_policy_targets_gen_insert;
-DROP TRIGGER sla_policy_targets_gen_update;
-DROP TRIGGER sla_policy_targets_gen_delete;
-DROP TRIGGER sla_policy_steps_gen_insert;
-DROP TRIGGER sla_policy_steps_gen_update;
-DROP TRIGGER sla_policy_steps_gen_delete;
-DROP TRIGGER categories_gen_insert;
-DROP TRIGGER categories_gen_update;
-DROP TRIGGER categories_gen_delete;
-DROP TRIGGER groups_gen_insert;
-DROP TRIGGER groups_gen_update;
-DROP TRIGGER groups_gen_delete;
-DROP TRIGGER group_members_gen_insert;
-DROP TRIGGER group_members_gen_update;
-DROP TRIGGER group_members_gen_delete;
-DROP TRIGGER organizations_gen_insert;
-DROP TRIGGER organizations_gen_update;
-DROP TRIGGER organizations_gen_delete;
-DROP TRIGGER api_tokens_gen_insert;
-DROP TRIGGER api_tokens_gen_update;
-DROP TRIGGER api_tokens_gen_delete;
-DROP TRIGGER users_gen_insert;
-DROP TRIGGER users_gen_update;
-DROP TRIGGER users_gen_delete;
-DROP TRIGGER calendars_gen_insert;
-DROP TRIGGER calendars_gen_update;
-DROP TRIGGER calendars_gen_delete;
-DROP TRIGGER calendar_windows_gen_insert;
-DROP TRIGGER calendar_windows_gen_update;
-DROP TRIGGER calendar_windows_gen_delete;
-DROP TRIGGER calendar_days_gen_insert;
-DROP TRIGGER calendar_days_gen_update;
-DROP TRIGGER calendar_days_gen_delete;
+DROP TRIGGER IF EXISTS sla_policies_gen_insert;
+DROP TRIGGER IF EXISTS sla_policies_gen_update;
+DROP TRIGGER IF EXISTS sla_policies_gen_delete;
+DROP TRIGGER IF EXISTS sla_policy_targets_gen_insert;
+DROP TRIGGER IF EXISTS sla_policy_targets_gen_update;
+DROP TRIGGER IF EXISTS sla_policy_targets_gen_delete;
+DROP TRIGGER IF EXISTS sla_policy_steps_gen_insert;
+DROP TRIGGER IF EXISTS sla_policy_steps_gen_update;
+DROP TRIGGER IF EXISTS sla_policy_steps_gen_delete;
+DROP TRIGGER IF EXISTS categories_gen_insert;
+DROP TRIGGER IF EXISTS categories_gen_update;
+DROP TRIGGER IF EXISTS categories_gen_delete;
+DROP TRIGGER IF EXISTS groups_gen_insert;
+DROP TRIGGER IF EXISTS groups_gen_update;
+DROP TRIGGER IF EXISTS groups_gen_delete;
+DROP TRIGGER IF EXISTS group_members_gen_insert;
+DROP TRIGGER IF EXISTS group_members_gen_update;
+DROP TRIGGER IF EXISTS group_members_gen_delete;
+DROP TRIGGER IF EXISTS organizations_gen_insert;
+DROP TRIGGER IF EXISTS organizations_gen_update;
+DROP TRIGGER IF EXISTS organizations_gen_delete;
+DROP TRIGGER IF EXISTS api_tokens_gen_insert;
+DROP TRIGGER IF EXISTS api_tokens_gen_update;
+DROP TRIGGER IF EXISTS api_tokens_gen_delete;
+DROP TRIGGER IF EXISTS users_gen_insert;
+DROP TRIGGER IF EXISTS users_gen_update;
+DROP TRIGGER IF EXISTS users_gen_delete;
+DROP TRIGGER IF EXISTS calendars_gen_insert;
+DROP TRIGGER IF EXISTS calendars_gen_update;
+DROP TRIGGER IF EXISTS calendars_gen_delete;
+DROP TRIGGER IF EXISTS calendar_windows_gen_insert;
+DROP TRIGGER IF EXISTS calendar_windows_gen_update;
+DROP TRIGGER IF EXISTS calendar_windows_gen_delete;
+DROP TRIGGER IF EXISTS calendar_days_gen_insert;
+DROP TRIGGER IF EXISTS calendar_days_gen_update;
+DROP TRIGGER IF EXISTS calendar_days_gen_delete;
 CREATE TRIGGER sla_policies_gen_insert AFTER INSERT ON sla_policies
 BEGIN UPDATE cache_gen SET gen = gen + 1 WHERE name = 'sla'; END;
 CREATE TRIGGER sla_policies_gen_update AFTER UPDATE ON sla_policies
@@ -126,4 +127,4 @@ BEGIN UPDATE cache_gen SET gen = gen + 1 WHERE name = 'sla'; END;
 -- serves (PostgreSQL: the same unique index on lower(login), the column
 -- plain TEXT). Logins are ASCII (user_check_login), where SQLite's lower()
 -- and NOCASE agree, so the existing rows satisfy it.
-CREATE UNIQUE INDEX users_login_lower ON users(lower(login));
+CREATE UNIQUE INDEX IF NOT EXISTS users_login_lower ON users(lower(login));
