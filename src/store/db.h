@@ -175,7 +175,11 @@ void db_cache_set(struct db *db, enum db_cache_slot slot, void *value, void (*fr
  * write transaction, where the caller's own writes may change anything.
  */
 uint64_t db_read_serial(struct db *db);
-/* The current generation of name ("sla", "directory", "auth"); 0 when unknown. */
+/*
+ * The current generation of name ("sla", "directory", "auth"); 0 when
+ * unknown. Inside a write transaction that changed it, one of that
+ * transaction's own, which no other transaction, committed or undone, has.
+ */
 int64_t db_cache_gen(struct db *db, const char *name);
 
 /*

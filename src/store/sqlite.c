@@ -50,6 +50,9 @@ struct db {
 	size_t ngens;
 	uint64_t gens_serial;
 	bool wgens;          /* gens hold in the open write transaction (see db_cache_gen) */
+	bool gens_own;       /* the open write transaction (a batch: its open part) changed cache_gen */
+	bool gens_own_kept;  /* a kept part of the open batch did */
+	uint64_t gens_undo;  /* write transactions and undone parts that changed it */
 	bool gens_read;      /* gens were read in a read transaction, when these held: */
 	int64_t gens_version;   /* PRAGMA data_version */
 	int64_t gens_changes;   /* sqlite3_total_changes64() */
@@ -114,8 +117,10 @@ static void on_update(void *arg, int op, const char *dbname, const char *table, 
 	struct db *db = arg;
 
 	(void)op, (void)dbname, (void)rowid;
-	if (!strcmp(table, "cache_gen"))
+	if (!strcmp(table, "cache_gen")) {
 		db->wgens = false;
+		db->gens_own |= db->writing;
+	}
 }
 
 int db_open(struct db **out, const char *path, struct yw_err *err)
@@ -223,6 +228,23 @@ static bool gens_unchanged(struct db *db, int64_t *version)
 	       sqlite3_total_changes64(db->h) == db->gens_changes;
 }
 
+/*
+ * The triggers count the generations up by one (migration 0013), and a
+ * count is undone with the transaction that made it, so the generation a
+ * transaction gave itself comes round again when a later one commits.
+ * A cache filled from what this connection's open transaction wrote must
+ * not match it then: while the transaction has changed cache_gen, its
+ * generations are negative (a committed one is not) and carry the number
+ * of such transactions and undone parts so far, which the next one does
+ * not share. 32 bits each: a generation counts configuration writes.
+ */
+static int64_t own_gen(const struct db *db, int64_t gen)
+{
+	if (!db->writing || !(db->gens_own || db->gens_own_kept))
+		return gen;
+	return -(int64_t)(((db->gens_undo & 0x7fffffff) << 32) | ((uint64_t)gen & 0xffffffff)) - 1;
+}
+
 int64_t db_cache_gen(struct db *db, const char *name)
 {
 	struct yw_err err = YW_ERR_INIT;
@@ -262,7 +284,7 @@ out:
 	yw_err_clear(&err);
 	for (size_t i = 0; i < db->ngens; i++)
 		if (!strcmp(db->gens[i].name, name))
-			return db->gens[i].gen;
+			return own_gen(db, db->gens[i].gen);
 	return 0;
 }
 
@@ -624,6 +646,8 @@ static void write_done(struct db *db)
 	fts_drop(db, 0);
 	db->batch = db->part = db->careful = db->spoiled = false;
 	db->wgens = false;
+	db->gens_undo += db->gens_own || db->gens_own_kept;
+	db->gens_own = db->gens_own_kept = false;
 	if (db->writing) {
 		db->writing = false;
 		pthread_mutex_unlock(&write_lock);
@@ -665,6 +689,8 @@ int db_commit(struct db *db, struct yw_err *err)
 			return rc;
 		}
 		db->part = false;
+		db->gens_own_kept |= db->gens_own;
+		db->gens_own = false;
 		return 0;
 	}
 	if (!(rc = fts_flush(db, err)))
@@ -697,6 +723,9 @@ void db_rollback(struct db *db)
 				yw_log_error("sqlite: cannot undo a batch part: %s", err.msg);
 				yw_err_clear(&err);
 				db->spoiled = true;
+			} else if (db->gens_own) {
+				db->gens_own = false;
+				db->gens_undo++;
 			}
 			fts_drop(db, db->fts_mark);
 			db->part = false;
@@ -745,6 +774,8 @@ int db_batch_redo(struct db *db, struct yw_err *err)
 	/* the process's write lock stays held: no writer of this process comes between */
 	fts_drop(db, 0);
 	db->wgens = false;
+	db->gens_undo += db->gens_own || db->gens_own_kept;
+	db->gens_own = db->gens_own_kept = false;
 	db->spoiled = false;
 	db->careful = true;
 	if ((!sqlite3_get_autocommit(db->h) && (rc = db_execf(db, err, "ROLLBACK", ""))) ||

@@ -474,3 +474,26 @@ test('CLI: bad arguments are usage errors (exit 2), failures exit 1', () => {
   const help = srv.cli(['help', 'user']);
   assert.match(help, /--password-stdin/);
 });
+
+test('searches take !, %, _ and \\ as themselves', async () => {
+  const names = ['检索!组', '检索%组', '检索_组', '检索\\组', '检索!!组'];
+  for (const name of names) await create('/api/v1/groups', { name });
+  const q = async (s) => (await srv.get(`/api/v1/groups?q=${encodeURIComponent(s)}`, { token: admin }))
+    .json.items.map((g) => g.name).sort();
+  assert.deepEqual(await q('检索'), [...names].sort());
+  assert.deepEqual(await q('索!组'), ['检索!组']);
+  assert.deepEqual(await q('!!'), ['检索!!组']);
+  assert.deepEqual(await q('%'), ['检索%组']);
+  assert.deepEqual(await q('_'), ['检索_组']);
+  assert.deepEqual(await q('\\'), ['检索\\组']);
+  const o = await create('/api/v1/organizations', { name: '检索!机构', code: 'JS1' });
+  const r = await srv.get(`/api/v1/organizations?q=${encodeURIComponent('!机')}`, { token: admin });
+  assert.deepEqual(r.json.items.map((x) => x.id), [o.id]);
+});
+
+test('a login is one whatever its case: sign-in and uniqueness', async () => {
+  const r = await srv.post('/api/v1/users', { login: 'LI.SI', display_name: '李四二', role: 'customer', organization_id: ids.orgA, password: 'password-123' }, { token: admin });
+  assert.equal(r.status, 409, r.text);
+  const s = await srv.post('/api/v1/auth/login', { username: 'Li.Si', password: 'password-123' });
+  assert.equal(s.status, 200, s.text);
+});

@@ -147,7 +147,7 @@ int acct_load_actor(struct db *db, int64_t user_id, struct yw_actor *out, struct
 
 int acct_find_user(struct db *db, const char *login, int64_t *user_id, struct yw_err *err)
 {
-	int rc = db_queryint(db, user_id, err, "SELECT id FROM users WHERE login = ?", "s", login);
+	int rc = db_queryint(db, user_id, err, "SELECT id FROM users WHERE lower(login) = lower(?)", "s", login);
 	if (rc == YW_ENOTFOUND)
 		return yw_errf(err, YW_ENOTFOUND, "user", "no user %s", login);
 	return rc;
@@ -637,7 +637,7 @@ int acct_login(struct db *db, const char *login, const char *password, const cha
 		return yw_errf(err, YW_ETHROTTLE, "", "too many failed logins; try again in %" PRId64
 			       " seconds", *retry_after);
 
-	if ((rc = db_prepare(db, "SELECT id, password_hash, disabled FROM users WHERE login = ?", &st, err)))
+	if ((rc = db_prepare(db, "SELECT id, password_hash, disabled FROM users WHERE lower(login) = lower(?)", &st, err)))
 		return rc;
 	db_bind_text(st, 1, login);
 	if (db_step(st, err) == DB_ROW) {

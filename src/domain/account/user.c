@@ -269,8 +269,8 @@ static int login_taken(struct db *db, const char *login, struct yw_err *err)
 	struct yw_err e2 = YW_ERR_INIT;
 	int64_t id;
 
-	/* the column is COLLATE NOCASE: "Zhang" and "zhang" are one login */
-	if (db_queryint(db, &id, &e2, "SELECT id FROM users WHERE login = ?", "s", login) == 0)
+	/* "Zhang" and "zhang" are one login (the index users_login_lower) */
+	if (db_queryint(db, &id, &e2, "SELECT id FROM users WHERE lower(login) = lower(?)", "s", login) == 0)
 		return yw_errf(err, YW_ECONFLICT, "login", "login %s is taken", login);
 	return 0;
 }
@@ -704,14 +704,14 @@ int user_list_json(struct db *db, const struct yw_actor *a, const struct user_fi
 	}
 	rc = db_prepare(db, "SELECT " USER_COLS " FROM users u WHERE u.id > ?"
 			" AND (? = 0 OR u.org_id = ?)"
-			" AND (? IS NULL OR u.role = ?)"
+			" AND (CAST(? AS TEXT) IS NULL OR u.role = ?)"
 			" AND (? = 0 OR u.org_id = ?)"
 			" AND (? = 0 OR u.id IN (SELECT user_id FROM group_members WHERE group_id = ?))"
 			" AND (? < 0 OR u.disabled = ?)"
-			" AND (? IS NULL OR LOWER(u.login) LIKE ? ESCAPE '\\'"
-			" OR LOWER(u.display_name) LIKE ? ESCAPE '\\'"
-			" OR LOWER(COALESCE(u.email, '')) LIKE ? ESCAPE '\\'"
-			" OR COALESCE(u.phone, '') LIKE ? ESCAPE '\\')"
+			" AND (CAST(? AS TEXT) IS NULL OR LOWER(u.login) LIKE ? ESCAPE ?"
+			" OR LOWER(u.display_name) LIKE ? ESCAPE ?"
+			" OR LOWER(COALESCE(u.email, '')) LIKE ? ESCAPE ?"
+			" OR COALESCE(u.phone, '') LIKE ? ESCAPE ?)"
 			" ORDER BY u.id LIMIT ?", &st, err);
 	if (rc) {
 		free(like);
@@ -728,9 +728,12 @@ int user_list_json(struct db *db, const struct yw_actor *a, const struct user_fi
 	db_bind_int(st, 9, f->group_id);
 	db_bind_int(st, 10, f->disabled);
 	db_bind_int(st, 11, f->disabled);
-	for (int i = 12; i <= 16; i++)
+	db_bind_text(st, 12, like);
+	for (int i = 13; i <= 20; i += 2) {
 		db_bind_text(st, i, like);
-	db_bind_int(st, 17, page->limit + 1);
+		db_bind_text(st, i + 1, USER_LIKE_ESCAPE);
+	}
+	db_bind_int(st, 21, page->limit + 1);
 	rc = user_fill_page(db, st, page, items, row_json, err);
 	free(like);
 	return rc;
@@ -780,7 +783,7 @@ int user_token_get_json(struct db *db, const struct yw_actor *a, int64_t id, jso
 
 	*out = NULL;
 	if ((rc = db_prepare(db, "SELECT " TOKEN_COLS " FROM api_tokens WHERE id = ?"
-			     " AND (? OR user_id = ?)", &st, err)))
+			     " AND (? = 1 OR user_id = ?)", &st, err)))
 		return rc;
 	db_bind_int(st, 1, id);
 	db_bind_int(st, 2, a->role == ROLE_ADMIN);
@@ -826,9 +829,9 @@ int user_audit_list_json(struct db *db, const struct yw_actor *a, const struct u
 			     " COALESCE(l.target_id, 0), l.detail, l.ip"
 			     " FROM audit_log l LEFT JOIN users u ON u.id = l.actor_id"
 			     " WHERE (? = 0 OR l.id < ?)"
-			     " AND (? IS NULL OR l.action = ?)"
+			     " AND (CAST(? AS TEXT) IS NULL OR l.action = ?)"
 			     " AND (? = 0 OR (? = -1 AND l.actor_id IS NULL) OR l.actor_id = ?)"
-			     " AND (? IS NULL OR l.target_type = ?)"
+			     " AND (CAST(? AS TEXT) IS NULL OR l.target_type = ?)"
 			     " AND (? = 0 OR l.target_id = ?)"
 			     " ORDER BY l.id DESC LIMIT ?", &st, err)))
 		return rc;

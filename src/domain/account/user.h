@@ -71,8 +71,13 @@ int user_check_phone(const char *field, const char *phone, struct yw_err *err);
 
 /*
  * A LIKE pattern that finds q anywhere, lower-cased, with %, _ and \
- * escaped (use with ESCAPE '\'). Caller frees.
+ * escaped by a backslash. Use it with "LIKE ? ESCAPE ?", USER_LIKE_ESCAPE
+ * bound to the second: a backslash written in the SQL text is read
+ * differently by SQLite and PostgreSQL (whose LIKE also takes it as the
+ * escape by default), a bound one the same by both. Caller frees.
  */
+#define USER_LIKE_ESCAPE "\\"
+
 char *user_like_pattern(const char *q);
 
 /* Creates a user (admin only). *id gets the new id. */

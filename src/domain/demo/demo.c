@@ -80,7 +80,7 @@ static int64_t lookup(struct db *db, const char *sql, const char *key)
 
 static int64_t user_id(struct db *db, const char *login)
 {
-	return lookup(db, "SELECT id FROM users WHERE login = ?", login);
+	return lookup(db, "SELECT id FROM users WHERE lower(login) = lower(?)", login);
 }
 
 static int64_t cat_id(struct db *db, const char *name)

@@ -262,7 +262,7 @@ int cat_get_json(struct db *db, const struct yw_actor *a, int64_t id, json_t **o
 	int rc;
 
 	*out = NULL;
-	if ((rc = db_prepare(db, "SELECT " CAT_COLS " FROM categories WHERE id = ? AND (? OR active = 1)", &st, err)))
+	if ((rc = db_prepare(db, "SELECT " CAT_COLS " FROM categories WHERE id = ? AND (? = 1 OR active = 1)", &st, err)))
 		return rc;
 	db_bind_int(st, 1, id);
 	db_bind_int(st, 2, acct_is_staff(a));

@@ -330,14 +330,15 @@ int grp_list_json(struct db *db, const struct yw_actor *a, const char *q, struct
 		return rc;
 	like = q && *q ? user_like_pattern(q) : NULL;
 	if ((rc = db_prepare(db, "SELECT " GRP_COLS " FROM groups WHERE id > ?"
-			     " AND (? IS NULL OR LOWER(name) LIKE ? ESCAPE '\\') ORDER BY id LIMIT ?", &st, err))) {
+			     " AND (CAST(? AS TEXT) IS NULL OR LOWER(name) LIKE ? ESCAPE ?) ORDER BY id LIMIT ?", &st, err))) {
 		free(like);
 		return rc;
 	}
 	db_bind_int(st, 1, page->after);
 	db_bind_text(st, 2, like);
 	db_bind_text(st, 3, like);
-	db_bind_int(st, 4, page->limit + 1);
+	db_bind_text(st, 4, USER_LIKE_ESCAPE);
+	db_bind_int(st, 5, page->limit + 1);
 	rc = user_fill_page(db, st, page, items, row_json, err);
 	free(like);
 	return rc;

@@ -309,8 +309,8 @@ int org_list_json(struct db *db, const struct yw_actor *a, const char *q, int ac
 	user_page_clamp(page);
 	if ((rc = db_prepare(db, "SELECT " ORG_COLS " FROM organizations WHERE id > ?"
 			     " AND (? = 0 OR id = ?) AND (? < 0 OR active = ?)"
-			     " AND (? IS NULL OR LOWER(name) LIKE ? ESCAPE '\\'"
-			     " OR LOWER(COALESCE(code, '')) LIKE ? ESCAPE '\\')"
+			     " AND (CAST(? AS TEXT) IS NULL OR LOWER(name) LIKE ? ESCAPE ?"
+			     " OR LOWER(COALESCE(code, '')) LIKE ? ESCAPE ?)"
 			     " ORDER BY id LIMIT ?", &st, err))) {
 		free(like);
 		return rc;
@@ -322,8 +322,10 @@ int org_list_json(struct db *db, const struct yw_actor *a, const char *q, int ac
 	db_bind_int(st, 5, active);
 	db_bind_text(st, 6, like);
 	db_bind_text(st, 7, like);
-	db_bind_text(st, 8, like);
-	db_bind_int(st, 9, page->limit + 1);
+	db_bind_text(st, 8, USER_LIKE_ESCAPE);
+	db_bind_text(st, 9, like);
+	db_bind_text(st, 10, USER_LIKE_ESCAPE);
+	db_bind_int(st, 11, page->limit + 1);
 	rc = user_fill_page(db, st, page, items, row_json, err);
 	free(like);
 	return rc;

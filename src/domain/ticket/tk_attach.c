@@ -179,7 +179,7 @@ int tk_attach_list_json(struct db *db, const struct yw_actor *a, int64_t id, int
 {
 	return tk_page(db, a, id, "SELECT id, filename, content_type, size, sha256, internal,"
 		       " COALESCE(uploader_id, 0), created_at, ticket_id FROM attachments"
-		       " WHERE ticket_id = ? AND (? OR internal = 0) AND id > ? ORDER BY id LIMIT ?",
+		       " WHERE ticket_id = ? AND (? = 1 OR internal = 0) AND id > ? ORDER BY id LIMIT ?",
 		       after, limit, attach_row, out, next, err);
 }
 

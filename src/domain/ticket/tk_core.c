@@ -285,7 +285,7 @@ static atomic_uint_fast64_t fts_marks;
 int tk_fts_mark(struct db *db, int64_t id, struct yw_err *err)
 {
 	atomic_fetch_add_explicit(&fts_marks, 1, memory_order_relaxed);
-	return db_execf(db, err, "INSERT OR IGNORE INTO search_pending(ticket_id) VALUES (?)", "i", id);
+	return db_execf(db, err, "INSERT INTO search_pending(ticket_id) VALUES (?) ON CONFLICT DO NOTHING", "i", id);
 }
 
 uint64_t tk_fts_marks(void)

@@ -181,7 +181,7 @@ int tk_entries_json(struct db *db, const struct yw_actor *a, int64_t id, int64_t
 		    json_t **out, int64_t *next, struct yw_err *err)
 {
 	return tk_page(db, a, id, "SELECT id, kind, COALESCE(author_id, 0), body, COALESCE(minutes, 0), created_at"
-		       " FROM ticket_entries WHERE ticket_id = ? AND (? OR kind = 'comment') AND id > ?"
+		       " FROM ticket_entries WHERE ticket_id = ? AND (? = 1 OR kind = 'comment') AND id > ?"
 		       " ORDER BY id LIMIT ?", after, limit, entry_row, out, next, err);
 }
 
@@ -207,7 +207,7 @@ int tk_history_json(struct db *db, const struct yw_actor *a, int64_t id, int64_t
 	json_t *j;
 	size_t i;
 	int rc = tk_page(db, a, id, "SELECT id, at, COALESCE(actor_id, 0), field, old_value, new_value, note"
-			 " FROM ticket_history WHERE ticket_id = ? AND (? OR field IN (" PUBLIC_FIELDS "))"
+			 " FROM ticket_history WHERE ticket_id = ? AND (? = 1 OR field IN (" PUBLIC_FIELDS "))"
 			 " AND id > ? ORDER BY id LIMIT ?", after, limit, history_row, out, next, err);
 
 	if (rc)

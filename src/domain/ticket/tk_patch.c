@@ -283,7 +283,7 @@ int tk_update(struct db *db, const struct yw_actor *a, int64_t id, int64_t versi
 	rc = db_execf(db, err,
 		      "UPDATE tickets SET title = ?, description = ?, category_id = ?, channel = ?, impact = ?,"
 		      " urgency = ?, priority = ?, fault_level = ?, group_id = ?, assignee_id = ?, status = ?,"
-		      " assigned_at = CASE WHEN ? THEN ? ELSE assigned_at END, updated_at = ?, version = version + 1"
+		      " assigned_at = CASE WHEN ? = 1 THEN ? ELSE assigned_at END, updated_at = ?, version = version + 1"
 		      " WHERE id = ?",
 		      "ssdsiiidddsiiii", title, desc, cat, channel, impact, urgency, (int64_t)prio, fault, group,
 		      assignee, tk_states[status].name, (int64_t)(assignee && assignee != t.assignee_id), now,

@@ -275,7 +275,7 @@ int view_update(struct db *db, const struct yw_actor *a, int64_t id, int64_t ver
 		goto fail;
 	/* NULL keeps the column: COALESCE takes the old value */
 	if ((rc = db_execf(db, err, "UPDATE saved_views SET name = COALESCE(?, name), query = COALESCE(?, query),"
-			   " position = CASE WHEN ? THEN ? ELSE position END, updated_at = ?, version = version + 1"
+			   " position = CASE WHEN ? = 1 THEN ? ELSE position END, updated_at = ?, version = version + 1"
 			   " WHERE id = ? AND user_id = ?", "ssiiiii", (in->set & VIEW_F_NAME) ? in->name : NULL,
 			   query, (int64_t)!!(in->set & VIEW_F_POSITION), in->position, yw_now(), id, a->user_id)) ||
 	    (rc = db_commit(db, err)))

@@ -325,6 +325,44 @@ static void test_generations_follow_writes(void **state)
 	strbuf_release(&path);
 }
 
+/*
+ * The generations count up (migration 0013): one a rolled-back write
+ * reached comes round again with the next commit. What the directory read
+ * inside the rolled-back write must not be taken for what was committed.
+ */
+static void test_generation_of_undone_write_is_not_reused(void **state)
+{
+	struct db *db = *state;
+	struct yw_err err = YW_ERR_INIT;
+	struct strbuf path = STRBUF_INIT;
+	const struct dir *d;
+
+	for (int part = 0; part < 2; part++) {
+		assert_int_equal(db_exec(db, "DELETE FROM categories", &err), 0);
+		if (part) {
+			assert_int_equal(db_batch_begin(db, &err), 0);
+			assert_int_equal(db_batch_redo(db, &err), 0);   /* parts are savepoints */
+		}
+		assert_int_equal(db_begin(db, &err), 0);
+		assert_int_equal(db_exec(db, "INSERT INTO categories (id, name, created_at, updated_at)"
+					 " VALUES (1, '回滚', 0, 0)", &err), 0);
+		assert_int_equal(dir_get(db, &d, &err), 0);
+		strbuf_reset(&path);
+		dir_cat_path(d, 1, &path);
+		assert_string_equal(path.buf, "回滚");
+		db_rollback(db);
+		if (part)
+			db_batch_rollback(db);
+		assert_int_equal(db_exec(db, "INSERT INTO categories (id, name, created_at, updated_at)"
+					 " VALUES (1, '提交', 0, 0)", &err), 0);
+		assert_int_equal(dir_get(db, &d, &err), 0);
+		strbuf_reset(&path);
+		dir_cat_path(d, 1, &path);
+		assert_string_equal(path.buf, "提交");
+	}
+	strbuf_release(&path);
+}
+
 /* A connection closed in the middle of a write lets go of the process's write lock. */
 static void test_close_in_write(void **state)
 {
@@ -436,6 +474,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_batch_commit_failure_loses_all, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_read_serial, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_generations_follow_writes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_generation_of_undone_write_is_not_reused, setup, teardown),
 		cmocka_unit_test(test_generations_across_reads),
 		cmocka_unit_test_setup_teardown(test_exists, setup, teardown),
 		cmocka_unit_test(test_close_in_write),
