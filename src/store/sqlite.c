@@ -229,7 +229,7 @@ static bool gens_unchanged(struct db *db, int64_t *version)
 }
 
 /*
- * The triggers count the generations up by one (migration 0013), and a
+ * The triggers count the generations up by one (migration 0014), and a
  * count is undone with the transaction that made it, so the generation a
  * transaction gave itself comes round again when a later one commits.
  * A cache filled from what this connection's open transaction wrote must

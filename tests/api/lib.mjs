@@ -10,6 +10,10 @@ import { createHash } from 'node:crypto';
 export const BIN = process.env.YUNWEI_BIN || new URL('../../build/yunwei', import.meta.url).pathname;
 export const ADMIN_PASSWORD = 'admin-pass-123';
 
+// The sqlite3 shell waits for a lock the running server holds (a job's lease, a
+// checkpoint) instead of failing at once with "database is locked".
+const SQLITE_WAIT = ['-cmd', '.timeout 5000'];
+
 // Columns snapshot() leaves out: written by requests that change nothing else.
 const SNAPSHOT_SKIP_COLUMNS = { api_tokens: ['last_used_at'] };
 
@@ -118,7 +122,7 @@ export class Server {
   // earlier writes; and the background jobs' leases, which the server
   // renews while it runs).
   snapshot() {
-    const out = execFileSync('sqlite3', [this.db,
+    const out = execFileSync('sqlite3', [...SQLITE_WAIT, this.db,
       "SELECT name FROM sqlite_master WHERE type='table' AND name NOT IN ('audit_log','sessions','login_failures','cache_gen','search_pending','job_leases') AND name NOT LIKE 'ticket_fts%' AND name NOT LIKE 'sqlite_%' ORDER BY name"],
       { encoding: 'utf8' });
     const h = createHash('sha256');
@@ -129,13 +133,13 @@ export class Server {
           .filter((c) => !SNAPSHOT_SKIP_COLUMNS[t].includes(c)).map((c) => `"${c}"`).join(', ');
       }
       h.update(t);
-      h.update(execFileSync('sqlite3', ['-json', this.db, `SELECT ${cols} FROM "${t}" ORDER BY rowid`], { encoding: 'utf8', maxBuffer: 1 << 28 }));
+      h.update(execFileSync('sqlite3', [...SQLITE_WAIT, '-json', this.db, `SELECT ${cols} FROM "${t}" ORDER BY rowid`], { encoding: 'utf8', maxBuffer: 1 << 28 }));
     }
     return h.digest('hex');
   }
 
   sql(query) {
-    const out = execFileSync('sqlite3', ['-json', this.db, query], { encoding: 'utf8' });
+    const out = execFileSync('sqlite3', [...SQLITE_WAIT, '-json', this.db, query], { encoding: 'utf8' });
     return out.trim() ? JSON.parse(out) : [];
   }
 

@@ -326,7 +326,7 @@ static void test_generations_follow_writes(void **state)
 }
 
 /*
- * The generations count up (migration 0013): one a rolled-back write
+ * The generations count up (migration 0014): one a rolled-back write
  * reached comes round again with the next commit. What the directory read
  * inside the rolled-back write must not be taken for what was committed.
  */

@@ -1,4 +1,4 @@
--- 0013: SQL that PostgreSQL will take as well (issue 13).
+-- 0014: SQL that PostgreSQL will take as well.
 --
 -- The cache generations (0007, 0010) counted by random(), an integer in
 -- SQLite and a float in PostgreSQL. They now count up by one. A cache
