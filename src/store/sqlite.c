@@ -9,7 +9,6 @@
 #include "../core/ytime.h"
 #include "db.h"
 #include "walbuf.h"
-#include "sqlmem.h"
 #include <pthread.h>
 #include <sqlite3.h>
 
@@ -83,8 +82,6 @@ static int sql_error(struct db *db, int rc, struct yw_err *err, const char *what
  */
 static void configure_once(void)
 {
-	if (sqlmem_install() != SQLITE_OK)
-		yw_log_warn("cannot install the SQLite allocator; using SQLite's own");
 	sqlite3_config(SQLITE_CONFIG_MULTITHREAD);
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 	sqlite3_initialize();
