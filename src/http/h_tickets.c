@@ -63,8 +63,8 @@ static int create_ticket(struct http_req *r)
 	 * (tk_create_write), and the worker sends it as it is. Read back by
 	 * the worker after the commit, through a connection whose page cache
 	 * every commit empties, it was over half of the workers' time on a
-	 * creation (docs/performance.md, "Session 6"). Without an answer the
-	 * worker reads the ticket back.
+	 * creation (commit 825ad63). Without an answer the worker reads the
+	 * ticket back.
 	 */
 	strbuf_reset(&r->answer);
 	jw_init(&w, &r->answer);

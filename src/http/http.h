@@ -56,9 +56,6 @@ struct http_route {
 	enum perm perm;
 };
 
-/* The characters every route's pattern begins with that are not a capture (router.c). */
-#define HTTP_ROUTE_LITERAL 9
-
 /* Each module of handlers exports a table ending with { NULL }. */
 extern const struct http_route http_routes_core[];
 extern const struct http_route http_routes_accounts[];

@@ -9,7 +9,6 @@
 #include "../core/ytime.h"
 #include "db.h"
 #include "walbuf.h"
-#include "sqlmem.h"
 #include <pthread.h>
 #include <sqlite3.h>
 
@@ -19,12 +18,10 @@ struct db_stmt {
 	sqlite3_stmt *st;
 	struct db *db;
 	const char *sql;     /* key: the caller's text */
-	const char *at;      /* where the caller's text was when last asked for */
 	bool busy;
 };
 
 #define STMT_CACHE 256   /* open addressing; a power of two */
-#define STMT_RECENT 64   /* direct-mapped; a power of two */
 #define BUSY_TIMEOUT_MS 10000   /* how long to wait for another process's lock */
 
 /* A search-index entry written at commit (see db_fts_put). */
@@ -57,7 +54,6 @@ struct db {
 	int64_t gens_version;   /* PRAGMA data_version */
 	int64_t gens_changes;   /* sqlite3_total_changes64() */
 	struct db_stmt cache[STMT_CACHE];
-	struct db_stmt *recent[STMT_RECENT];   /* by the address of the text (db_prepare) */
 	struct fts_put *fts; /* index entries waiting for the commit */
 	size_t nfts, fts_alloc, fts_mark;
 	struct {
@@ -86,8 +82,6 @@ static int sql_error(struct db *db, int rc, struct yw_err *err, const char *what
  */
 static void configure_once(void)
 {
-	if (sqlmem_install() != SQLITE_OK)
-		yw_log_warn("cannot install the SQLite allocator; using SQLite's own");
 	sqlite3_config(SQLITE_CONFIG_MULTITHREAD);
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 	sqlite3_initialize();
@@ -312,39 +306,20 @@ static uint32_t hash_sql(const char *s)
 	return h;
 }
 
-/*
- * Most texts are literals, asked for again from the same address: a
- * statement found once is remembered by that address, and found there
- * next time by one compare of the texts (an address can be reused for
- * another text, so the compare stays). Hashing the text cost more.
- */
-static inline struct db_stmt **recent_slot(struct db *db, const char *sql)
-{
-	uintptr_t a = (uintptr_t)sql;
-
-	return &db->recent[(a ^ a >> 7) & (STMT_RECENT - 1)];
-}
-
 static int found(struct db_stmt *s, const char *sql, struct db_stmt **out)
 {
 	if (s->busy)
 		BUG("statement prepared twice without db_done: %s", sql);
 	s->busy = true;
-	s->at = sql;
-	*recent_slot(s->db, sql) = s;
 	*out = s;
 	return 0;
 }
 
 int db_prepare(struct db *db, const char *sql, struct db_stmt **out, struct yw_err *err)
 {
-	struct db_stmt *slot = *recent_slot(db, sql);
-	uint32_t h;
+	struct db_stmt *slot = NULL;
+	uint32_t h = hash_sql(sql) & (STMT_CACHE - 1);
 
-	if (slot && slot->at == sql && slot->st && !strcmp(slot->sql, sql))
-		return found(slot, sql, out);
-	h = hash_sql(sql) & (STMT_CACHE - 1);
-	slot = NULL;
 	for (uint32_t i = 0; i < STMT_CACHE; i++) {
 		struct db_stmt *s = &db->cache[(h + i) & (STMT_CACHE - 1)];
 		if (!s->st) {
