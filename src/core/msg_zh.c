@@ -941,8 +941,6 @@ const struct yw_msg yw_msg_catalogue[] = {
 	  "应为 Authorization: Bearer <令牌>" },
 	{ "missing or wrong X-CSRF-Token for a cookie-authenticated write",
 	  "以 Cookie 登录的写操作缺少 X-CSRF-Token 或其值错误" },
-	{ "the body is larger than 1 MiB",
-	  "请求体超过 1 MiB" },
 	{ "send Content-Type: application/json",
 	  "请以 Content-Type: application/json 提交" },
 	{ "the body is empty; send a JSON object",

@@ -212,20 +212,19 @@ int http_json(struct http_req *r, int status, json_t *j)
 	return http_json_send(r, status);
 }
 
-/* Whether the client reads zh-CN (the default) rather than English. */
-static bool client_zh(struct http_req *r)
+bool http_lang_zh(h2o_req_t *h)
 {
-	ssize_t i = h2o_find_header(&r->h->headers, H2O_TOKEN_ACCEPT_LANGUAGE, -1);
+	ssize_t i = h2o_find_header(&h->headers, H2O_TOKEN_ACCEPT_LANGUAGE, -1);
 
 	if (i < 0)
 		return true;
-	return yw_lang_zh(r->h->headers.entries[i].value.base, r->h->headers.entries[i].value.len);
+	return yw_lang_zh(h->headers.entries[i].value.base, h->headers.entries[i].value.len);
 }
 
 void http_send_error(struct http_req *r, int code)
 {
 	int status = http_status_of(code);
-	bool zh = client_zh(r);
+	bool zh = http_lang_zh(r->h);
 	json_t *e;
 
 	/* never hand a database or internal message to the client */

@@ -83,8 +83,7 @@ const char *http_framing_check(const char *head, size_t len)
  */
 static void refuse(h2o_req_t *req, const char *why)
 {
-	ssize_t i = h2o_find_header(&req->headers, H2O_TOKEN_ACCEPT_LANGUAGE, -1);
-	bool zh = i < 0 || yw_lang_zh(req->headers.entries[i].value.base, req->headers.entries[i].value.len);
+	bool zh = http_lang_zh(req);
 	struct yw_err err = YW_ERR_INIT;
 	json_t *body;
 	char *text;

@@ -10,8 +10,6 @@
 #include "../domain/calendar/cal.h"
 #include "http.h"
 
-#define IMPORT_BODY_MAX (1u << 20)
-
 /* for the handlers that take no query parameters: any is a 400 */
 static const char *const no_params[] = { NULL };
 
@@ -177,8 +175,6 @@ static int import_days(struct http_req *r)
 	if (!ct || i == ARRAY_SIZE(import_types))
 		return yw_errf(&r->err, YW_EMEDIA, "Content-Type",
 			       "send Content-Type: application/json (holiday-cn) or text/calendar (.ics)");
-	if (h->entity.len > IMPORT_BODY_MAX)
-		return yw_errf(&r->err, YW_ETOOBIG, "", "the file is larger than 1 MiB");
 	if ((rc = cal_import_apply(r->db, &r->actor, r->id, h->entity.base ? h->entity.base : "", h->entity.len,
 				   import_types[i].fmt, &res, &r->err)) ||
 	    (rc = cal_get_json(r->db, &r->actor, r->id, &cal, &r->err)))

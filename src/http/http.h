@@ -171,6 +171,8 @@ void http_set_cookie(struct http_req *r, const char *value);
 /* Sends the error in r->err as {"error":{"code","message","field"}}. */
 void http_send_error(struct http_req *r, int code);
 
+/* Whether the client reads zh-CN (the default) rather than English, by Accept-Language. */
+bool http_lang_zh(h2o_req_t *h);
 /* A request header's value as a NUL-terminated copy (arena), or NULL. */
 const char *http_req_header(struct http_req *r, const char *name);
 /* A query parameter, or NULL. */

@@ -17,6 +17,7 @@
 #include "../core/embed.h"
 #include "../core/err.h"
 #include "../core/strbuf.h"
+#include "http.h"
 #include "web.h"
 #include <sodium.h>
 #include <zlib.h>
@@ -138,8 +139,7 @@ static void not_found(h2o_req_t *req)
 {
 	static const char en[] = "{\"error\":{\"code\":\"not_found\",\"message\":\"no such page\"}}";
 	static const char zh[] = "{\"error\":{\"code\":\"not_found\",\"message\":\"没有这个页面\"}}";
-	ssize_t i = h2o_find_header(&req->headers, H2O_TOKEN_ACCEPT_LANGUAGE, -1);
-	bool in_zh = i < 0 || yw_lang_zh(req->headers.entries[i].value.base, req->headers.entries[i].value.len);
+	bool in_zh = http_lang_zh(req);
 
 	req->res.status = 404;
 	req->res.reason = "Not Found";
