@@ -68,8 +68,6 @@ const struct yw_msg yw_msg_catalogue[] = {
 	{ "the upload has %" PRId64 " of its %" PRId64 " bytes",
 	  "上传只收到 %" PRId64 " 字节，共 %" PRId64 " 字节" },
 	/* domain/ticket/tk_assign.c */
-	{ "only staff assign tickets",
-	  "只有运维人员可以指派工单" },
 	/* core/jx.c: one-line texts */
 	{ "%s contains a bidirectional control character (U+202A-202E, U+2066-2069)",
 	  "%s 含有双向控制字符（U+202A–202E、U+2066–2069）" },

@@ -8,6 +8,7 @@
 #include "../../core/yw.h"
 #include "../../store/db.h"
 #include "../account/acct.h"
+#include "../account/perm.h"
 #include "tk_int.h"
 
 int tk_assignees_json(struct db *db, const struct yw_actor *a, int64_t id, json_t **out, struct yw_err *err)
@@ -24,12 +25,11 @@ int tk_assignees_json(struct db *db, const struct yw_actor *a, int64_t id, json_
 	unsigned rel;
 	int rc;
 
-	if ((rc = tk_load(db, a, id, &t, err)))
+	/* the same row as PATCH, whose assignee_id this lists */
+	if ((rc = perm_request(db, a, P_TICKET_UPDATE, id, err)) || (rc = tk_load(db, a, id, &t, err)))
 		return rc;
 	rel = tk_rel(db, a, &t);
 	tk_row_release(&t);
-	if (!(rel & R_STAFF))
-		return yw_errf(err, YW_EPERM, "", "only staff assign tickets");
 	groups = json_array();
 	/* nobody is assigned a closed ticket, nor a request before its approval */
 	if (tk_states[t.status].final || t.status == TS_PENDING_APPROVAL || !(rel & W_ASSIGN))
