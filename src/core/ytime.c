@@ -116,6 +116,19 @@ size_t yw_iso_put(int64_t t, char *out)
 	return (size_t)(p - out);
 }
 
+bool yw_fmt_minute(int64_t t, char *buf, size_t size)
+{
+	struct tm tm;
+
+	if (!yw_gmtime(t, &tm)) {
+		snprintf(buf, size, "%s", "");
+		return false;
+	}
+	snprintf(buf, size, "%04d-%02d-%02d %02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+		 tm.tm_min);
+	return true;
+}
+
 char *yw_fmt_iso(int64_t t, char *buf, size_t size)
 {
 	struct tm tm;

@@ -16,6 +16,12 @@ struct tm *yw_gmtime(int64_t t, struct tm *out);
 char *yw_fmt_iso(int64_t t, char *buf, size_t size);
 #define YW_ISO_LEN 20
 /*
+ * "2026-12-08 14:30", the minute people read in notifications: t is
+ * already shifted to the reader's zone. False (buf "") when t is out of
+ * range.
+ */
+bool yw_fmt_minute(int64_t t, char *buf, size_t size);
+/*
  * The same text for years 1000 to 9999: YW_ISO_LEN bytes at out, no NUL,
  * and returns YW_ISO_LEN; writes nothing and returns 0 for other years.
  */

@@ -420,14 +420,8 @@ char *cal_fmt_local(const struct cal *c, int64_t t, char *buf, size_t size)
 
 char *cal_fmt_people(const struct cal *c, int64_t t, char *buf, size_t size)
 {
-	struct tm tm;
-
-	if (!yw_gmtime(t + cal_tz_offset(c->tz, t), &tm)) {
+	if (!yw_fmt_minute(t + cal_tz_offset(c->tz, t), buf, size))
 		snprintf(buf, size, "invalid");
-		return buf;
-	}
-	snprintf(buf, size, "%04d-%02d-%02d %02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-		 tm.tm_min);
 	return buf;
 }
 

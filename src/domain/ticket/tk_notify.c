@@ -74,17 +74,12 @@ char *tk_fmt_people_time(int64_t t, char *buf, size_t size)
 	struct yw_err err = YW_ERR_INIT;
 	const struct cal_tz *tz;
 	int32_t off = 8 * 3600;   /* Asia/Shanghai has kept UTC+8 since 1991 */
-	struct tm tm;
 
 	if (!cal_tz_get(TK_ZONE, &tz, &err))
 		off = cal_tz_offset(tz, t);
 	yw_err_clear(&err);
-	if (!yw_gmtime(t + off, &tm)) {
+	if (!yw_fmt_minute(t + off, buf, size))
 		snprintf(buf, size, "-");
-		return buf;
-	}
-	snprintf(buf, size, "%04d-%02d-%02d %02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-		 tm.tm_min);
 	return buf;
 }
 

@@ -75,6 +75,18 @@ static void test_parse_invalid(void **state)
 	}
 }
 
+static void test_fmt_minute(void **state)
+{
+	char buf[32];
+
+	(void)state;
+	/* 2026-12-08T06:30:00Z, shifted by the caller to UTC+8 */
+	assert_true(yw_fmt_minute(1796711400 + 8 * 3600, buf, sizeof(buf)));
+	assert_string_equal(buf, "2026-12-08 14:30");
+	assert_false(yw_fmt_minute(INT64_MAX, buf, sizeof(buf)));
+	assert_string_equal(buf, "");
+}
+
 static void test_fmt_iso(void **state)
 {
 	char buf[32];
@@ -180,6 +192,7 @@ int main(void)
 		cmocka_unit_test(test_parse_valid),
 		cmocka_unit_test(test_parse_invalid),
 		cmocka_unit_test(test_fmt_iso),
+		cmocka_unit_test(test_fmt_minute),
 		cmocka_unit_test(test_gmtime),
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_days_from_civil),
