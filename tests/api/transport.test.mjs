@@ -194,6 +194,33 @@ test('wrong offset, another user, an oversize part, an expired or unfinished upl
   assert.deepEqual(readdirSync(join(srv.dir, 'attachments', '.uploads')), []);
 });
 
+test('a user has at most 20 unfinished uploads; expired ones do not count', async () => {
+  const start = () => srv.post('/api/v1/uploads', { filename: 'n.bin', size: 5 }, { token: tok.liuyang });
+  const ids = [];
+  for (let i = 0; i < 20; i++) {
+    const r = await start();
+    assert.equal(r.status, 201, r.text);
+    ids.push(r.json.id);
+  }
+  const over = await start();
+  assert.equal(over.status, 429, over.text);
+  // another user is not held back by them
+  const other = await srv.post('/api/v1/uploads', { filename: 'o.bin', size: 5 }, { token: tok.wangqiang });
+  assert.equal(other.status, 201, other.text);
+  ids.push(null);
+  // one of them expires: it is removed, and there is room again
+  const meta = join(srv.dir, 'attachments', '.uploads', `${ids[0]}.meta`);
+  const j = JSON.parse(readFileSync(meta, 'utf8'));
+  j.created_at -= 2 * 24 * 3600;
+  writeFileSync(meta, JSON.stringify(j));
+  const again = await start();
+  assert.equal(again.status, 201, again.text);
+  assert.ok(!existsSync(meta));
+  for (const id of [...ids.slice(1, 20), again.json.id])
+    assert.equal((await srv.del(`/api/v1/uploads/${id}`, { token: tok.liuyang })).status, 204);
+  assert.equal((await srv.del(`/api/v1/uploads/${other.json.id}`, { token: tok.wangqiang })).status, 204);
+});
+
 test('an expired upload nobody touches again is removed by the server', async () => {
   const c = await srv.post('/api/v1/uploads', { filename: 'old.bin', size: 5 }, { token: tok.lina });
   const meta = join(srv.dir, 'attachments', '.uploads', `${c.json.id}.meta`);

@@ -121,30 +121,11 @@ static int find(const char *dir, const struct yw_actor *a, const char *id, struc
 	return 0;
 }
 
-void upload_sweep(const char *dir, int64_t now)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	struct upload_info u;
-	char id[UPLOAD_ID_LEN + 1];
-
-	if (!d)
-		return;
-	while ((e = readdir(d))) {
-		const char *dot = strrchr(e->d_name, '.');
-		if (!dot || strcmp(dot, ".meta") || dot - e->d_name != UPLOAD_ID_LEN)
-			continue;
-		snprintf(id, sizeof(id), "%.*s", UPLOAD_ID_LEN, e->d_name);
-		if (id_valid(id) && meta_read(dir, id, &u) && expired(&u, now)) {
-			yw_log_info("removing upload %s of user %" PRId64 ", expired unfinished", id, u.user_id);
-			remove_files(dir, id);
-		}
-	}
-	closedir(d);
-}
-
-/* The caller's unfinished uploads, expired ones not counted. */
-static int open_count(const char *dir, int64_t user_id, int64_t now)
+/*
+ * One pass over dir: removes the expired uploads, and counts user_id's
+ * unfinished ones that remain (0 counts nobody's).
+ */
+static int sweep(const char *dir, int64_t now, int64_t user_id)
 {
 	DIR *d = opendir(dir);
 	struct dirent *e;
@@ -159,10 +140,22 @@ static int open_count(const char *dir, int64_t user_id, int64_t now)
 		if (!dot || strcmp(dot, ".meta") || dot - e->d_name != UPLOAD_ID_LEN)
 			continue;
 		snprintf(id, sizeof(id), "%.*s", UPLOAD_ID_LEN, e->d_name);
-		n += id_valid(id) && meta_read(dir, id, &u) && u.user_id == user_id && !expired(&u, now);
+		if (!id_valid(id) || !meta_read(dir, id, &u))
+			continue;
+		if (expired(&u, now)) {
+			yw_log_info("removing upload %s of user %" PRId64 ", expired unfinished", id, u.user_id);
+			remove_files(dir, id);
+		} else {
+			n += user_id && u.user_id == user_id;
+		}
 	}
 	closedir(d);
 	return n;
+}
+
+void upload_sweep(const char *dir, int64_t now)
+{
+	sweep(dir, now, 0);
 }
 
 /* dir and its parent (the attachment store, made by the first attachment otherwise). */
@@ -210,8 +203,8 @@ int upload_create(const char *dir, const struct yw_actor *a, const struct upload
 		return rc;
 	if ((rc = make_dirs(dir, err)))
 		return rc;
-	upload_sweep(dir, now);
-	if (open_count(dir, a->user_id, now) >= UPLOAD_OPEN_MAX)
+	/* the expired ones go first, so they do not count */
+	if (sweep(dir, now, a->user_id) >= UPLOAD_OPEN_MAX)
 		return yw_errf(err, YW_ETHROTTLE, "", "you have %d unfinished uploads; finish or cancel one first",
 			       UPLOAD_OPEN_MAX);
 	memset(out, 0, sizeof(*out));
